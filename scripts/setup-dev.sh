@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs Berth's dependencies on a Debian machine (idempotent). Run as root or a sudoer.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v node >/dev/null || [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 20 ]; then
+  echo "Berth needs Node.js 20 or newer on PATH" >&2
+  exit 1
+fi
+# better-sqlite3 compiles its native module when no prebuilt binary can be fetched.
+if ! command -v g++ >/dev/null || ! command -v make >/dev/null; then
+  apt-get update -qq && apt-get install -y -qq build-essential python3 >/dev/null
+fi
+# git is needed by the test suite (git sources) and by the git-based tools.
+command -v git >/dev/null || { apt-get update -qq && apt-get install -y -qq git >/dev/null; }
+npm ci --no-audit --no-fund

@@ -1,0 +1,57 @@
+import type { z } from 'zod';
+import type { Config } from '../config.js';
+import type { Store } from '../store/index.js';
+
+export type Role = 'admin' | 'deployer' | 'read-only';
+
+/** Who may call a procedure: readers, deployers (read + lifecycle actions), admins. */
+export type Access = 'read' | 'deploy' | 'admin';
+
+export interface Caller {
+  tokenId: string;
+  name: string;
+  role: Role;
+}
+
+export interface Context {
+  store: Store;
+  config: Config;
+  caller: Caller;
+}
+
+export interface Procedure<I extends z.ZodType = z.ZodType> {
+  /** `<group>.<proc>`, as in the contract. */
+  name: string;
+  kind: 'query' | 'mutation';
+  input: I;
+  access: Access;
+  description?: string;
+  handler: (input: z.output<I>, ctx: Context) => unknown;
+}
+
+type Def<I extends z.ZodType> = Omit<Procedure<I>, 'name' | 'kind' | 'access'> & { access?: Access };
+
+/** A GET procedure; anyone with a token may call it unless `access` says otherwise. */
+export function query<I extends z.ZodType>(def: Def<I>) {
+  return { kind: 'query' as const, access: 'read' as Access, ...def };
+}
+
+/** A POST procedure; admin-only unless `access` says otherwise. */
+export function mutation<I extends z.ZodType>(def: Def<I>) {
+  return { kind: 'mutation' as const, access: 'admin' as Access, ...def };
+}
+
+/** Names each procedure of a group `<group>.<key>`. */
+export function group(name: string, procs: Record<string, Omit<Procedure<any>, 'name'>>): Procedure[] {
+  return Object.entries(procs).map(([key, p]) => ({ ...p, name: `${name}.${key}` }) as Procedure);
+}
+
+const allowed: Record<Role, Access[]> = {
+  admin: ['read', 'deploy', 'admin'],
+  deployer: ['read', 'deploy'],
+  'read-only': ['read'],
+};
+
+export function mayCall(role: Role, access: Access): boolean {
+  return allowed[role].includes(access);
+}

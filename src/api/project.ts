@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import * as m from '../model/project.js';
+import { group, mutation, query } from './procedure.js';
+import { envFor } from './redact.js';
+
+export default group('project', {
+  create: mutation({
+    input: m.projectCreate,
+    description: 'Creates a project and its default `production` environment.',
+    handler: (input, { store }) => store.projects.createProject(input),
+  }),
+  one: query({
+    input: m.projectId,
+    handler: ({ projectId }, { store, caller }) => {
+      const p = store.projects.projectWithServices(projectId);
+      return { ...envFor(caller, p), environments: p.environments.map((e) => envFor(caller, e)) };
+    },
+  }),
+  all: query({
+    input: z.object({}),
+    description: 'Every project, newest first, with environments and application summaries.',
+    handler: (_, { store, caller }) =>
+      store.projects.allProjects().map((p) => ({ ...envFor(caller, p), environments: p.environments.map((e) => envFor(caller, e)) })),
+  }),
+  allForPermissions: query({
+    input: z.object({}),
+    handler: (_, { store }) =>
+      store.projects.allProjects().map((p) => ({
+        projectId: p.projectId,
+        name: p.name,
+        environments: p.environments.map((e) => ({ environmentId: e.environmentId, name: e.name, isDefault: e.isDefault, applications: e.applications })),
+      })),
+  }),
+  homeStats: query({
+    input: z.object({}),
+    handler: (_, { store }) => store.projects.homeStats(),
+  }),
+  search: query({
+    input: m.projectSearch,
+    handler: (input, { store, caller }) => {
+      const r = store.projects.searchProjects(input);
+      return { ...r, items: r.items.map((p) => envFor(caller, p)) };
+    },
+  }),
+  update: mutation({
+    input: m.projectUpdate,
+    description: 'Updates name, description or env. `createdAt` and `organizationId` are accepted and ignored.',
+    handler: (input, { store }) => store.projects.updateProject(input),
+  }),
+  remove: mutation({
+    input: m.projectId,
+    description: 'Removes the project and its environments. Refused (409) while it holds applications: delete them first, so no service is left running without a record.',
+    handler: ({ projectId }, { store }) => store.projects.removeProject(projectId),
+  }),
+});

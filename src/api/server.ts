@@ -1,0 +1,144 @@
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Config } from '../config.js';
+import { BerthError } from '../model/errors.js';
+import { hashToken } from '../secrets/tokens.js';
+import type { Store } from '../store/index.js';
+import { restErrorBody, toBerthError, trpcErrorBody } from './error-body.js';
+import { fromQuery, validate } from './input.js';
+import { buildOpenApi } from './openapi.js';
+import { mayCall, type Caller, type Context, type Procedure } from './procedure.js';
+import { RateLimiter } from './rate-limit.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    caller?: Caller;
+  }
+  interface FastifyContextConfig {
+    public?: boolean;
+  }
+}
+
+export interface ServerDeps {
+  store: Store;
+  config: Config;
+  procedures: Procedure[];
+  version: string;
+}
+
+const TRPC_PREFIX = '/api/trpc/';
+
+function presentedToken(req: FastifyRequest): string | undefined {
+  const key = req.headers['x-api-key'];
+  if (typeof key === 'string' && key) return key;
+  const auth = req.headers.authorization;
+  if (auth && auth.startsWith('Bearer ')) return auth.slice(7).trim() || undefined;
+  return undefined;
+}
+
+/** tRPC clients may wrap the input as `{"json": input}` (superjson); plain input is accepted too. */
+function unwrapTrpc(value: unknown): unknown {
+  if (value && typeof value === 'object' && !Array.isArray(value) && 'json' in value) {
+    const keys = Object.keys(value);
+    if (keys.every((k) => k === 'json' || k === 'meta')) return (value as { json: unknown }).json;
+  }
+  return value;
+}
+
+function trpcQueryInput(raw: unknown): unknown {
+  if (typeof raw !== 'string' || raw === '') return undefined;
+  try {
+    return unwrapTrpc(JSON.parse(raw));
+  } catch {
+    throw new BerthError('PARSE_ERROR', 'The "input" query parameter is not valid JSON');
+  }
+}
+
+export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
+  const { store, config } = deps;
+  const app = Fastify({
+    logger: { level: config.logLevel },
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: config.bodyLimit,
+    // Dokploy paths carry dots; keep them as one segment.
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  // Mutations take JSON only (415 otherwise), as Dokploy does.
+  app.removeContentTypeParser('text/plain');
+  const limiter = new RateLimiter(config.rateLimit.max, config.rateLimit.windowMs);
+
+  const isTrpc = (req: FastifyRequest) => req.url.startsWith(TRPC_PREFIX);
+  const procPath = (req: FastifyRequest) => {
+    const url = req.url.split('?')[0];
+    return url.startsWith(TRPC_PREFIX) ? url.slice(TRPC_PREFIX.length) : url.replace(/^\/api\//, '');
+  };
+
+  app.setErrorHandler((err, req, reply) => {
+    const e = toBerthError(err);
+    if (e.status >= 500) req.log.error({ err }, 'request failed');
+    sendError(req, reply, e);
+  });
+  app.setNotFoundHandler((req, reply) => {
+    sendError(req, reply, new BerthError('NOT_FOUND', `No procedure at ${req.method} ${req.url.split('?')[0]}`));
+  });
+
+  function sendError(req: FastifyRequest, reply: FastifyReply, e: BerthError) {
+    const body = isTrpc(req) ? trpcErrorBody(e, procPath(req)) : restErrorBody(e, procPath(req));
+    reply.code(e.status).type('application/json').send(body);
+  }
+
+  // Rate limit first (per token, else per IP), then authentication.
+  app.addHook('onRequest', async (req, reply) => {
+    const isPublic = req.routeOptions.config?.public === true;
+    let caller: Caller | undefined;
+    if (!isPublic) {
+      const token = presentedToken(req);
+      caller = token ? store.apiKeys.verify(hashToken(token)) : undefined;
+    }
+    const wait = limiter.hit(caller ? `token:${caller.tokenId}` : `ip:${req.ip}`);
+    if (wait > 0) {
+      reply.header('Retry-After', String(wait));
+      throw new BerthError('TOO_MANY_REQUESTS', `Rate limit exceeded; retry in ${wait} s`);
+    }
+    if (isPublic) return;
+    if (!caller) throw new BerthError('UNAUTHORIZED', 'Unauthorized: send a valid token as "x-api-key" or "Authorization: Bearer"');
+    req.caller = caller;
+  });
+
+  app.get('/api/health', { config: { public: true } }, async () => ({ status: 'ok', version: deps.version }));
+
+  const openApi = buildOpenApi(deps.procedures, deps.version);
+  app.get('/api/openapi.json', async () => openApi);
+
+  const run = async (proc: Procedure, input: unknown, caller: Caller) => {
+    if (!mayCall(caller.role, proc.access))
+      throw new BerthError('FORBIDDEN', `A ${caller.role} token may not call ${proc.name}`);
+    const ctx: Context = { store, config, caller };
+    return proc.handler(validate(proc.input, input), ctx);
+  };
+
+  for (const proc of deps.procedures) {
+    const method = proc.kind === 'query' ? 'GET' : 'POST';
+    app.route({
+      method,
+      url: `/api/${proc.name}`,
+      handler: async (req, reply) => {
+        const input = method === 'GET' ? fromQuery(proc.input, req.query as Record<string, string>) : req.body;
+        const result = await run(proc, input, req.caller!);
+        reply.type('application/json');
+        return result === undefined ? reply.send('') : reply.send(JSON.stringify(result));
+      },
+    });
+    app.route({
+      method,
+      url: `${TRPC_PREFIX}${proc.name}`,
+      handler: async (req, reply) => {
+        const input = method === 'GET' ? trpcQueryInput((req.query as Record<string, unknown>).input) : unwrapTrpc(req.body);
+        const result = await run(proc, input, req.caller!);
+        const data = result === undefined ? { json: null, meta: { values: ['undefined'] } } : { json: result };
+        reply.type('application/json');
+        return reply.send(JSON.stringify({ result: { data } }));
+      },
+    });
+  }
+  return app;
+}
