@@ -129,6 +129,7 @@ CREATE TABLE `application` (
 --> statement-breakpoint
 CREATE UNIQUE INDEX `application_appName_unique` ON `application` (`appName`);--> statement-breakpoint
 CREATE INDEX `application_environmentId_idx` ON `application` (`environmentId`);--> statement-breakpoint
+CREATE INDEX `application_createdAt_idx` ON `application` (`createdAt`);--> statement-breakpoint
 CREATE UNIQUE INDEX `application_refreshToken_unique` ON `application` (`refreshToken`);--> statement-breakpoint
 CREATE TABLE `bitbucket` (
 	`bitbucketId` text PRIMARY KEY NOT NULL,

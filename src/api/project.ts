@@ -52,4 +52,10 @@ export default group('project', {
     description: 'Removes the project and its environments. Refused (409) while it holds applications: delete them first, so no service is left running without a record.',
     handler: ({ projectId }, { store }) => store.projects.removeProject(projectId),
   }),
+  duplicate: mutation({
+    input: m.projectDuplicate,
+    description:
+      'Copies the applications of `sourceEnvironmentId` (all, or the `selectedServices`; other service types are a 400) into a new project named `name` (its default environment), or beside the originals with the suffix " (copy)" when `duplicateInSameProject` (`name` and `description` then unused). Each copy gets a new appName suffix and webhook token, status idle, and copies of its ports, mounts, redirects, basic-auth users and domains; copied domains start disabled, so the copy never takes the original\'s traffic until a host is changed and the domain enabled. Deployments and previews are not copied. Returns the target environment.',
+    handler: (input, { store, caller }) => envFor(caller, store.applications.duplicate(input)),
+  }),
 });

@@ -366,6 +366,8 @@ export const application = sqliteTable(
   (t) => [
     uniqueIndex('application_appName_unique').on(t.appName),
     index('application_environmentId_idx').on(t.environmentId),
+    // application.search lists newest first: walk this index instead of sorting every row
+    index('application_createdAt_idx').on(t.createdAt),
     // webhook lookup by token (POST /api/deploy/<refreshToken>); NULLs do not collide
     uniqueIndex('application_refreshToken_unique').on(t.refreshToken),
   ],

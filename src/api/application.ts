@@ -1,0 +1,119 @@
+import { buildAppName, generateAppName } from '../model/app-name.js';
+import * as m from '../model/application.js';
+import { MASK } from '../model/dotenv.js';
+import type { sourceTypes } from '../model/enums.js';
+import type { ApplicationChanges } from '../store/applications.js';
+import { group, mutation, query, type Context } from './procedure.js';
+import { envFor } from './redact.js';
+import { redactApplication } from './redact-application.js';
+
+type SourceType = (typeof sourceTypes)[number];
+
+/**
+ * Writes columns and answers `true`, as every save* does. A password equal to the mask
+ * is what a client read back: it keeps the stored secret instead of overwriting it.
+ */
+function save(ctx: Context, applicationId: string, changes: ApplicationChanges): true {
+  const { password, ...rest } = changes;
+  ctx.store.applications.update(applicationId, password === MASK ? rest : changes);
+  return true;
+}
+
+/** A saved source becomes the app's source, and the app waits for its next deploy. */
+const sourceSaved = (sourceType: Exclude<SourceType, 'drop'>) => ({ sourceType, applicationStatus: 'idle' as const });
+
+export default group('application', {
+  create: mutation({
+    input: m.applicationCreate,
+    description:
+      'Creates an application in an environment. `appName` becomes `<slug>-<6 random chars>` (lower-case, a valid Swarm service name); omitted, Berth picks `app-<verb>-<adjective>-<noun>-<6 chars>`. 409 when the name is taken. `serverId` must be null: remote servers are not supported yet.',
+    handler: ({ appName, serverId: _local, ...input }, { store, caller }) =>
+      redactApplication(caller, store.applications.create({ ...input, appName: appName ? buildAppName(appName) : generateAppName() })),
+  }),
+  one: query({
+    input: m.applicationId,
+    description:
+      'The application with its environment (and project), domains, deployments, mounts, redirects, basic-auth users, ports, previews, providers and registries. Nested rows carry no secrets; env texts show values to admins only; the docker password is never shown.',
+    handler: ({ applicationId }, { store, caller }) => {
+      const app = redactApplication(caller, store.applications.one(applicationId));
+      const env = envFor(caller, app.environment);
+      app.environment = { ...env, project: envFor(caller, env.project) };
+      return app;
+    },
+  }),
+  update: mutation({
+    input: m.applicationUpdate,
+    description:
+      'Writes exactly the given columns (no redeploy). `appName` and `createdAt` are accepted and ignored; `serverId`/`buildServerId` accept only null. Referenced environment, registries, providers and SSH key must exist (404).',
+    handler: ({ applicationId, appName: _fixed, createdAt: _created, serverId: _local, ...changes }, ctx) => save(ctx, applicationId, changes),
+  }),
+  delete: mutation({
+    input: m.applicationId,
+    description: 'Deletes the application with its domains, mounts, ports, redirects, basic-auth users, previews and deployments; returns the row as it was.',
+    // Tearing down the Swarm service, Traefik file and logs belongs here once the deploy engine exists.
+    handler: ({ applicationId }, { store, caller }) => redactApplication(caller, store.applications.remove(applicationId)),
+  }),
+  move: mutation({
+    input: m.applicationMove,
+    handler: ({ applicationId, targetEnvironmentId }, { store, caller }) =>
+      redactApplication(caller, store.applications.move(applicationId, targetEnvironmentId)),
+  }),
+  search: query({
+    input: m.applicationSearch,
+    description: 'Case-insensitive substring search, newest first. `q` matches name, appName, description, repository, owner or dockerImage.',
+    handler: (input, { store }) => store.applications.search(input),
+  }),
+  saveEnvironment: mutation({
+    input: m.saveEnvironment,
+    handler: ({ applicationId, ...changes }, ctx) => save(ctx, applicationId, changes),
+  }),
+  saveBuildType: mutation({
+    input: m.saveBuildType,
+    handler: ({ applicationId, ...changes }, ctx) => save(ctx, applicationId, changes),
+  }),
+  saveGithubProvider: mutation({
+    input: m.saveGithubProvider,
+    handler: ({ applicationId, ...changes }, ctx) => save(ctx, applicationId, { ...changes, ...sourceSaved('github') }),
+  }),
+  saveGitlabProvider: mutation({
+    input: m.saveGitlabProvider,
+    handler: ({ applicationId, ...changes }, ctx) => save(ctx, applicationId, { ...changes, ...sourceSaved('gitlab') }),
+  }),
+  saveBitbucketProvider: mutation({
+    input: m.saveBitbucketProvider,
+    handler: ({ applicationId, ...changes }, ctx) => save(ctx, applicationId, { ...changes, ...sourceSaved('bitbucket') }),
+  }),
+  saveGiteaProvider: mutation({
+    input: m.saveGiteaProvider,
+    handler: ({ applicationId, ...changes }, ctx) => save(ctx, applicationId, { ...changes, ...sourceSaved('gitea') }),
+  }),
+  saveGitProvider: mutation({
+    input: m.saveGitProvider,
+    handler: ({ applicationId, ...changes }, ctx) => save(ctx, applicationId, { ...changes, ...sourceSaved('git') }),
+  }),
+  saveDockerProvider: mutation({
+    input: m.saveDockerProvider,
+    description: 'Sets the image and pull credentials. The password is stored encrypted and never returned; sending back the mask keeps it.',
+    handler: ({ applicationId, ...changes }, ctx) => save(ctx, applicationId, { ...changes, ...sourceSaved('docker') }),
+  }),
+  disconnectGitProvider: mutation({
+    input: m.applicationId,
+    description: 'Clears every git source field (GitHub, GitLab, Bitbucket, Gitea, Git URL); docker and drop fields stay.',
+    handler: ({ applicationId }, ctx) => save(ctx, applicationId, m.disconnectedSource),
+  }),
+  markRunning: mutation({
+    input: m.applicationId,
+    access: 'deploy',
+    handler: ({ applicationId }, ctx) => {
+      save(ctx, applicationId, { applicationStatus: 'running' });
+    },
+  }),
+  refreshToken: mutation({
+    input: m.applicationId,
+    description: 'Replaces the token of the deploy webhook URL; the old URL stops working.',
+    handler: ({ applicationId }, { store }) => {
+      store.applications.refreshToken(applicationId);
+      return true;
+    },
+  }),
+});

@@ -1,0 +1,279 @@
+import { z } from 'zod';
+import { id, nullableString, pagination } from './common.js';
+import { applicationStatuses, buildTypes, certificateTypes, sourceTypes, triggerTypes } from './enums.js';
+import { APP_NAME_MAX } from './app-name.js';
+import { swarmSettings } from './swarm.js';
+
+/** Inputs of the `application.*` procedures (reference/API.md §3, §6.1). */
+
+/** Git refs Berth accepts: the contract's branch charset. */
+export const branchName = () =>
+  z
+    .string()
+    .min(1)
+    .regex(/^[a-zA-Z0-9._\-/#]+$/, 'A branch may contain only letters, digits and . _ - / #');
+
+/** A path inside the source tree; a `..` segment could climb out of the build folder. */
+const treePath = () =>
+  z.string().refine((p) => !p.includes('\0') && !p.split(/[\\/]/).includes('..'), 'Must stay inside the source tree (no ".." segments)');
+
+/** Remote Git URLs only: local paths and file:// or ext:: transports would read the server itself. */
+const gitUrl = () =>
+  z
+    .string()
+    .regex(/^(?:(?:https?|ssh|git):\/\/[^\s]+|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^\s]+)$/, 'Must be an http(s), ssh or git URL, or user@host:path');
+
+/** Builder image tags and versions end up in image names and install scripts. */
+const version = () => z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.+-]{0,127}$/, 'Must be a version or image tag');
+
+/** Integer text (bytes, nano-CPUs); empty means unlimited. */
+const integerText = () => z.string().regex(/^\d*$/, 'Must be an integer, as text');
+
+/** Berth has no remote servers yet: only the local host (null) is accepted. */
+const localServer = () =>
+  z
+    .string()
+    .nullable()
+    .optional()
+    .refine((v) => v === null || v === undefined, 'Remote servers are not supported yet; leave this null');
+
+const appNameInput = () =>
+  z
+    .string()
+    .min(1)
+    .max(APP_NAME_MAX)
+    .regex(/^[a-zA-Z0-9._-]+$/, 'Letters, digits, ".", "_" and "-" only');
+
+const strings = () => z.array(z.string());
+
+/** Every writable column and its rule; `update` takes them all optional, the save* procedures pick. */
+const columns = {
+  name: z.string().min(1),
+  appName: appNameInput(),
+  description: nullableString(),
+  // §3.4 dotenv text
+  env: nullableString(),
+  buildArgs: nullableString(),
+  buildSecrets: nullableString(),
+  previewEnv: nullableString(),
+  previewBuildArgs: nullableString(),
+  previewBuildSecrets: nullableString(),
+  // §3.8 previews
+  previewLabels: strings().nullable(),
+  previewWildcard: z.string().startsWith('*.', 'Must start with "*."').nullable(),
+  previewPort: z.number().int().min(1).max(65535).nullable(),
+  previewHttps: z.boolean(),
+  previewPath: nullableString(),
+  previewCertificateType: z.enum(certificateTypes),
+  previewCustomCertResolver: nullableString(),
+  previewLimit: z.number().int().min(0).nullable(),
+  isPreviewDeploymentsActive: z.boolean().nullable(),
+  previewRequireCollaboratorPermissions: z.boolean().nullable(),
+  rollbackActive: z.boolean().nullable(),
+  // §3.5 resources
+  memoryReservation: integerText().nullable(),
+  memoryLimit: integerText().nullable(),
+  cpuReservation: integerText().nullable(),
+  cpuLimit: integerText().nullable(),
+  replicas: z.number().int().min(0),
+  // §3.1 metadata
+  title: nullableString(),
+  enabled: z.boolean().nullable(),
+  subtitle: nullableString(),
+  icon: z.string().max(2_097_152).nullable(),
+  refreshToken: z.string().min(16, 'A webhook token needs at least 16 characters').nullable(),
+  autoDeploy: z.boolean().nullable(),
+  applicationStatus: z.enum(applicationStatuses),
+  createdAt: z.string(),
+  environmentId: id(),
+  buildServerId: localServer(),
+  // §3.2 sources
+  sourceType: z.enum(sourceTypes),
+  watchPaths: strings().nullable(),
+  enableSubmodules: z.boolean(),
+  githubId: nullableString(),
+  repository: nullableString(),
+  owner: nullableString(),
+  branch: branchName().nullable(),
+  buildPath: treePath().nullable(),
+  triggerType: z.enum(triggerTypes).nullable(),
+  gitlabId: nullableString(),
+  gitlabProjectId: z.number().int().nullable(),
+  gitlabRepository: nullableString(),
+  gitlabOwner: nullableString(),
+  gitlabBranch: branchName().nullable(),
+  gitlabBuildPath: treePath().nullable(),
+  gitlabPathNamespace: nullableString(),
+  giteaId: nullableString(),
+  giteaRepository: nullableString(),
+  giteaOwner: nullableString(),
+  giteaBranch: branchName().nullable(),
+  giteaBuildPath: treePath().nullable(),
+  bitbucketId: nullableString(),
+  bitbucketRepository: nullableString(),
+  bitbucketRepositorySlug: nullableString(),
+  bitbucketOwner: nullableString(),
+  bitbucketBranch: branchName().nullable(),
+  bitbucketBuildPath: treePath().nullable(),
+  customGitUrl: gitUrl().nullable(),
+  customGitBranch: branchName().nullable(),
+  customGitBuildPath: treePath().nullable(),
+  customGitSSHKeyId: nullableString(),
+  dockerImage: nullableString(),
+  username: nullableString(),
+  password: nullableString(),
+  registryUrl: nullableString(),
+  dropBuildPath: treePath().nullable(),
+  // §3.3 build
+  buildType: z.enum(buildTypes),
+  dockerfile: treePath().nullable(),
+  dockerContextPath: treePath().nullable(),
+  dockerBuildStage: nullableString(),
+  herokuVersion: version().nullable(),
+  railpackVersion: version().nullable(),
+  publishDirectory: treePath().nullable(),
+  isStaticSpa: z.boolean().nullable(),
+  cleanCache: z.boolean().nullable(),
+  createEnvFile: z.boolean(),
+  command: nullableString(),
+  args: strings().nullable(),
+  registryId: nullableString(),
+  buildRegistryId: nullableString(),
+  rollbackRegistryId: nullableString(),
+  // §3.6, §3.7
+  ...swarmSettings,
+  networkIds: strings().nullable(),
+  detachDokployNetwork: z.boolean(),
+};
+
+type Columns = typeof columns;
+const pick = <K extends keyof Columns>(...keys: K[]) => Object.fromEntries(keys.map((k) => [k, columns[k]])) as Pick<Columns, K>;
+const optional = <K extends keyof Columns>(...keys: K[]) =>
+  Object.fromEntries(keys.map((k) => [k, columns[k].optional()])) as { [P in K]: z.ZodOptional<Columns[P]> };
+
+export const applicationId = z.object({ applicationId: id() });
+
+export const applicationCreate = z.object({
+  name: columns.name,
+  appName: appNameInput().optional(),
+  description: nullableString().optional(),
+  environmentId: id(),
+  serverId: localServer(),
+  sourceType: columns.sourceType.optional(),
+});
+
+/** Any column, optional. `appName` is validated then ignored (it cannot change); `createdAt` is ignored too. */
+export const applicationUpdate = z.object({
+  applicationId: id(),
+  ...optional(...(Object.keys(columns) as (keyof Columns)[])),
+  serverId: localServer(),
+});
+
+export const saveEnvironment = z.object({
+  applicationId: id(),
+  ...pick('env', 'buildArgs', 'buildSecrets', 'createEnvFile'),
+});
+
+export const saveBuildType = z.object({
+  applicationId: id(),
+  ...pick('buildType', 'dockerfile', 'dockerContextPath', 'dockerBuildStage', 'herokuVersion', 'railpackVersion'),
+  ...optional('publishDirectory', 'isStaticSpa'),
+});
+
+/** What every git save* accepts besides its own fields. */
+const gitExtras = () => optional('enableSubmodules', 'watchPaths');
+
+export const saveGithubProvider = z.object({
+  applicationId: id(),
+  ...pick('repository', 'owner', 'buildPath', 'githubId'),
+  branch: branchName(),
+  triggerType: z.enum(triggerTypes).default('push'),
+  ...gitExtras(),
+});
+
+export const saveGitlabProvider = z.object({
+  applicationId: id(),
+  ...pick('gitlabBuildPath', 'gitlabOwner', 'gitlabRepository', 'gitlabId', 'gitlabProjectId', 'gitlabPathNamespace'),
+  gitlabBranch: branchName(),
+  ...gitExtras(),
+});
+
+export const saveBitbucketProvider = z.object({
+  applicationId: id(),
+  ...pick('bitbucketBuildPath', 'bitbucketOwner', 'bitbucketRepository', 'bitbucketRepositorySlug', 'bitbucketId'),
+  bitbucketBranch: branchName(),
+  ...gitExtras(),
+});
+
+export const saveGiteaProvider = z.object({
+  applicationId: id(),
+  ...pick('giteaBuildPath', 'giteaOwner', 'giteaRepository', 'giteaId'),
+  giteaBranch: branchName(),
+  ...gitExtras(),
+});
+
+export const saveDockerProvider = z.object({
+  applicationId: id(),
+  ...pick('dockerImage', 'username', 'password', 'registryUrl'),
+});
+
+export const saveGitProvider = z.object({
+  applicationId: id(),
+  ...pick('customGitBuildPath', 'customGitUrl', 'watchPaths'),
+  customGitBranch: branchName(),
+  ...optional('customGitSSHKeyId', 'enableSubmodules'),
+});
+
+export const applicationMove = z.object({ applicationId: id(), targetEnvironmentId: id() });
+
+export const applicationSearch = z.object({
+  q: z.string().optional(),
+  name: z.string().optional(),
+  appName: z.string().optional(),
+  description: z.string().optional(),
+  repository: z.string().optional(),
+  owner: z.string().optional(),
+  dockerImage: z.string().optional(),
+  projectId: z.string().optional(),
+  environmentId: z.string().optional(),
+  ...pagination,
+});
+
+/** What `disconnectGitProvider` writes: every git source field back to empty; docker/drop fields stay. */
+export const disconnectedSource = {
+  githubId: null,
+  repository: null,
+  owner: null,
+  branch: null,
+  buildPath: '/',
+  triggerType: 'push',
+  gitlabId: null,
+  gitlabProjectId: null,
+  gitlabRepository: null,
+  gitlabOwner: null,
+  gitlabBranch: null,
+  gitlabBuildPath: '/',
+  gitlabPathNamespace: null,
+  bitbucketId: null,
+  bitbucketRepository: null,
+  bitbucketRepositorySlug: null,
+  bitbucketOwner: null,
+  bitbucketBranch: null,
+  bitbucketBuildPath: '/',
+  giteaId: null,
+  giteaRepository: null,
+  giteaOwner: null,
+  giteaBranch: null,
+  giteaBuildPath: '/',
+  customGitUrl: null,
+  customGitBranch: null,
+  customGitBuildPath: null,
+  customGitSSHKeyId: null,
+  watchPaths: null,
+  enableSubmodules: false,
+  sourceType: 'github',
+  applicationStatus: 'idle',
+} as const;
+
+export type ApplicationUpdate = z.output<typeof applicationUpdate>;
+export type ApplicationSearch = z.output<typeof applicationSearch>;
