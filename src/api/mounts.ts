@@ -1,0 +1,28 @@
+import * as m from '../model/mount.js';
+import { group, mutation, query } from './procedure.js';
+
+export default group('mounts', {
+  create: mutation({
+    input: m.mountCreate,
+    description:
+      'Adds a bind mount (hostPath), named volume (volumeName) or file (filePath + content) to an application; applied on the next deploy.',
+    handler: (input, { store }) => store.mounts.create(input),
+  }),
+  one: query({
+    input: m.mountId,
+    handler: ({ mountId }, { store }) => store.mounts.one(mountId),
+  }),
+  listByServiceId: query({
+    input: m.mountsOfService,
+    handler: ({ serviceId }, { store }) => store.mounts.byApplication(serviceId),
+  }),
+  update: mutation({
+    input: m.mountUpdate,
+    description: 'Updates a mount; the rules of its type apply to the merged result, and sources of other types are cleared.',
+    handler: (input, { store }) => store.mounts.update(input),
+  }),
+  remove: mutation({
+    input: m.mountId,
+    handler: ({ mountId }, { store }) => store.mounts.remove(mountId),
+  }),
+});

@@ -1,0 +1,108 @@
+import { domainToASCII } from 'node:url';
+import { z } from 'zod';
+import { id } from './common.js';
+import { certificateTypes, domainTypes } from './enums.js';
+import { nullOnly, reportViolations, type Violation } from './record-rules.js';
+
+const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+
+/**
+ * The host as Traefik routes it (trimmed, lower-case, IDN as punycode), or why it
+ * is not a host name. Scheme, path, port and wildcards each get their own message
+ * because they are the usual mistakes (pasting a URL).
+ */
+export function normalizeHost(raw: string): { host: string } | { error: string } {
+  const text = raw.trim().toLowerCase();
+  if (/^[a-z][a-z0-9+.-]*:\/\//.test(text)) return { error: 'must be a host name without a scheme such as "https://"' };
+  if (text.includes('/')) return { error: 'must be a host name without a path; set "path" instead' };
+  if (text.includes(':')) return { error: 'must be a host name without a port; set "port" to the container port instead' };
+  if (text.includes('*')) return { error: 'wildcard hosts are not supported' };
+  const ascii = domainToASCII(text);
+  if (!ascii || ascii.length > 253 || !ascii.split('.').every((label) => LABEL.test(label)))
+    return { error: `"${raw.trim()}" is not a valid host name` };
+  return { host: ascii };
+}
+
+const host = z
+  .string()
+  .trim()
+  .min(1)
+  .transform((raw, ctx) => {
+    const r = normalizeHost(raw);
+    if ('error' in r) {
+      ctx.addIssue({ code: 'custom', message: r.error });
+      return z.NEVER;
+    }
+    return r.host;
+  });
+
+/** A URL path prefix; it lands inside a Traefik rule, so no spaces or backticks. */
+const urlPath = z.string().min(1).regex(/^\/[^\s`]*$/, 'must start with "/" and contain no spaces or backticks');
+
+/** Names of Traefik entrypoints, certificate resolvers and middlewares (`name` or `name@provider`). */
+const traefikName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.@-]*$/, 'must be a Traefik name: letters, digits, "_", ".", "@", "-"');
+
+/** Fields `domain.create` and `domain.update` share. */
+const domainFields = {
+  host,
+  path: urlPath.nullable().optional(),
+  port: z.number().int().min(1).max(65535).nullable().optional(),
+  customEntrypoint: traefikName.nullable().optional(),
+  https: z.boolean().optional(),
+  certificateType: z.enum(certificateTypes).optional(),
+  customCertResolver: traefikName.nullable().optional(),
+  serviceName: z.string().nullable().optional(),
+  domainType: z
+    .enum(domainTypes)
+    .nullable()
+    .optional()
+    .refine((t) => t == null || t === 'application', 'must be "application": Berth routes application domains only'),
+  internalPath: urlPath.nullable().optional(),
+  stripPath: z.boolean().optional(),
+  middlewares: z.array(traefikName).nullable().optional(),
+  forwardAuthEnabled: z.boolean().optional(),
+};
+
+type TlsFields = { https?: boolean; certificateType?: (typeof certificateTypes)[number]; customCertResolver?: string | null };
+
+/** https needs a certificate type to be chosen; a custom one needs its resolver. */
+export function domainViolations(d: TlsFields): Violation[] {
+  const out: Violation[] = [];
+  if (d.https && d.certificateType === undefined) out.push({ field: 'certificateType', message: 'is required when https is true' });
+  if (d.certificateType === 'custom' && !d.customCertResolver)
+    out.push({ field: 'customCertResolver', message: 'is required when certificateType is "custom"' });
+  return out;
+}
+
+export const domainCreate = z
+  .object({
+    ...domainFields,
+    // Optional in the contract (compose and preview domains have other owners); Berth's domains belong to an application.
+    applicationId: id()
+      .nullable()
+      .optional()
+      .transform((v, ctx) => {
+        if (v == null) {
+          ctx.addIssue({ code: 'custom', message: 'is required: every domain belongs to an application' });
+          return z.NEVER;
+        }
+        return v;
+      }),
+    composeId: nullOnly(),
+    previewDeploymentId: nullOnly('must be null: preview domains are created with their preview deployment'),
+  })
+  .superRefine((d, ctx) => reportViolations(ctx, domainViolations(d)));
+
+export const domainUpdate = z
+  .object({
+    domainId: id(),
+    ...domainFields,
+    enabled: z.boolean().optional(),
+  })
+  .superRefine((d, ctx) => reportViolations(ctx, domainViolations(d)));
+
+export const domainId = z.object({ domainId: id() });
+export const domainsOfApplication = z.object({ applicationId: id() });
+
+export type DomainCreate = z.output<typeof domainCreate>;
+export type DomainUpdate = z.output<typeof domainUpdate>;
