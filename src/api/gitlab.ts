@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import * as m from '../model/git-provider.js';
+import type { WithGitProvider } from '../store/git-providers.js';
+import { group, mutation, query } from './procedure.js';
+
+const masked = (row: WithGitProvider<'gitlab'>) => m.maskProvider('gitlab', row);
+
+export default group('gitlab', {
+  create: mutation({
+    input: m.gitlabCreate,
+    description: 'Creates a GitLab provider from an OAuth application; it becomes usable once the OAuth flow has stored its tokens. `authId` is required and not stored; `gitProviderId` is ignored.',
+    handler: ({ name, authId: _authId, gitProviderId: _gitProviderId, ...values }, { store, caller }) => {
+      store.gitProviders.create('gitlab', { name, userId: caller.tokenId, values });
+      return undefined;
+    },
+  }),
+  one: query({
+    input: m.gitlabId,
+    description: 'The GitLab settings with their git provider; secret and tokens masked.',
+    handler: ({ gitlabId }, { store }) => masked(store.gitProviders.get('gitlab', gitlabId)),
+  }),
+  gitlabProviders: query({
+    input: z.object({}),
+    description: 'GitLab providers that hold their OAuth tokens.',
+    handler: (_, { store }) =>
+      store.gitProviders
+        .list('gitlab')
+        .filter(m.isConfigured.gitlab)
+        .map(({ gitlabId, gitProvider, gitlabUrl }) => ({ gitlabId, gitProvider, gitlabUrl })),
+  }),
+  update: mutation({
+    input: m.gitlabUpdate,
+    description: 'Updates the provider; `gitProviderId` must be this provider\'s, and a secret sent back as the mask keeps the stored one.',
+    handler: ({ gitlabId, gitProviderId, name, ...values }, { store }) => {
+      store.gitProviders.update('gitlab', gitlabId, { gitProviderId, name, values: m.withoutMasks('gitlab', values) });
+      return undefined;
+    },
+  }),
+});
