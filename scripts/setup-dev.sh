@@ -14,3 +14,7 @@ fi
 # git is needed by the test suite (git sources) and by the git-based tools.
 command -v git >/dev/null || { apt-get update -qq && apt-get install -y -qq git >/dev/null; }
 npm ci --no-audit --no-fund
+
+# The test environment: Docker engine in swarm mode, local base images, a registry and
+# git servers on loopback (needs root; idempotent, fast when already set up).
+bash scripts/test-env.sh

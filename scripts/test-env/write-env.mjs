@@ -1,0 +1,44 @@
+// Writes env.json, the facts the tests read about the environment scripts/test-env.sh made.
+// Called by scripts/test-env.sh with ENV_* variables; reads the git part's files.
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+
+const e = process.env;
+const dir = e.BERTH_TEST_DIR;
+const read = (p) => readFileSync(p, 'utf8').trim();
+const ipvs = e.ENV_IPVS === 'true';
+const httpBase = `http://127.0.0.1:${e.BERTH_TEST_GIT_HTTP_PORT}`;
+
+const env = {
+  generatedAt: new Date().toISOString(),
+  dockerHost: e.ENV_DOCKER_HOST,
+  dockerCli: e.ENV_DOCKER_CLI,
+  dockerVersion: e.ENV_DOCKER_VERSION,
+  swarm: { nodeId: e.ENV_SWARM_NODE, advertiseAddr: '127.0.0.1' },
+  ipvs,
+  endpointMode: ipvs ? 'vip' : 'dnsrr',
+  network: e.BERTH_TEST_NETWORK,
+  images: ['busybox:latest', 'debian:bookworm-slim', 'node:20-bookworm-slim'],
+  registry: { url: '127.0.0.1:5000', username: e.ENV_REGISTRY_USER, password: e.ENV_REGISTRY_PASS },
+  git: {
+    reposDir: `${dir}/git/repos`,
+    reposOwner: 'git',
+    httpUrl: `${httpBase}/git`,
+    publicHttpUrl: `${httpBase}/public`,
+    httpUser: 'x-access-token',
+    httpToken: read(`${dir}/git/http-token`),
+    sshHost: '127.0.0.1',
+    sshPort: Number(e.BERTH_TEST_GIT_SSH_PORT),
+    sshUser: 'git',
+    sshPrivateKeyPath: `${dir}/keys/deploy_ed25519`,
+    sshPublicKeyPath: `${dir}/keys/deploy_ed25519.pub`,
+    sshKnownHostsPath: `${dir}/keys/known_hosts`,
+    sshHostKey: read(`${dir}/ssh/ssh_host_ed25519_key.pub`).split(' ').slice(0, 2).join(' '),
+    repos: JSON.parse(read(`${dir}/git/repos.json`)),
+  },
+};
+
+for (const [k, v] of Object.entries({ ENV_OUT: e.ENV_OUT, BERTH_TEST_DIR: dir, ENV_DOCKER_VERSION: e.ENV_DOCKER_VERSION })) {
+  if (!v) throw new Error(`${k} is not set`);
+}
+writeFileSync(`${e.ENV_OUT}.tmp`, `${JSON.stringify(env, null, 2)}\n`, { mode: 0o600 });
+renameSync(`${e.ENV_OUT}.tmp`, e.ENV_OUT);
