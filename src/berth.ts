@@ -1,16 +1,13 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { buildServer } from './api/server.js';
 import { procedures } from './api/procedures.js';
 import type { Config } from './config.js';
-import { Cipher, loadOrCreateKey } from './secrets/cipher.js';
-import { openDatabase } from './store/db.js';
-import { createStore } from './store/index.js';
+import type { Store } from './store/index.js';
+import { openDataDir } from './store/open.js';
 import { version } from './version.js';
 
 export interface Berth {
   url: string;
-  store: ReturnType<typeof createStore>;
+  store: Store;
   /** The admin token created on this start (first start only). */
   adminToken?: string;
   close(): Promise<void>;
@@ -18,10 +15,8 @@ export interface Berth {
 
 /** Opens the data directory, creates the first admin token if there is none, and starts serving. */
 export async function startBerth(config: Config, out: (line: string) => void = console.log): Promise<Berth> {
-  fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  const cipher = new Cipher(loadOrCreateKey(config.dataDir));
-  const { sqlite, db } = openDatabase(path.join(config.dataDir, 'berth.db'));
-  const store = createStore(db, cipher);
+  const data = openDataDir(config.dataDir);
+  const { store } = data;
 
   let adminToken: string | undefined;
   if (store.apiKeys.count() === 0) {
@@ -43,7 +38,7 @@ export async function startBerth(config: Config, out: (line: string) => void = c
     adminToken,
     async close() {
       await app.close();
-      sqlite.close();
+      data.close();
     },
   };
 }

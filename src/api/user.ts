@@ -34,7 +34,7 @@ export default group('user', {
         name: input.name,
         role: input.role,
         prefix: input.prefix,
-        expiresAt: input.expiresIn ? new Date(Date.now() + input.expiresIn * 1000).toISOString() : null,
+        expiresIn: input.expiresIn,
       }),
   }),
   deleteApiKey: mutation({

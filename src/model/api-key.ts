@@ -1,10 +1,13 @@
 import { z } from 'zod';
-
-import { apiKeyRoles as roles } from "./enums.js";
+import { ORGANIZATION_ID } from './common.js';
+import { apiKeyRoles as roles } from './enums.js';
 
 export const apiKeyCreate = z.object({
   name: z.string().min(1).max(32),
-  metadata: z.object({ organizationId: z.string() }).optional(),
+  // Dokploy binds a key to an organization the caller belongs to; Berth serves exactly one.
+  metadata: z.object({
+    organizationId: z.literal(ORGANIZATION_ID, { error: `Berth's organization id is "${ORGANIZATION_ID}" (see user.get)` }),
+  }),
   prefix: z.string().max(32).optional(),
   expiresIn: z.number().int().positive().nullable().optional(),
   // Berth's addition: what the token may do. Keys made by Dokploy clients act as their admin user.

@@ -48,9 +48,11 @@ export function apiKeyStore(db: DB) {
       return { tokenId: row.id, name: row.name, role: row.role as Role };
     },
 
-    create(input: { name: string; role: Role; token?: string; prefix?: string | null; expiresAt?: string | null }): ApiKeyView & { key: string } {
+    /** `expiresIn` is in seconds from now; absent or null means the token never expires. */
+    create(input: { name: string; role: Role; token?: string; prefix?: string | null; expiresIn?: number | null }): ApiKeyView & { key: string } {
       const key = input.token ?? generateToken();
       const ts = now();
+      const expiresAt = input.expiresIn ? new Date(Date.parse(ts) + input.expiresIn * 1000).toISOString() : null;
       const row = {
         id: newId(),
         name: input.name,
@@ -59,7 +61,7 @@ export function apiKeyStore(db: DB) {
         prefix: input.prefix ?? null,
         keyHash: hashToken(key),
         enabled: true,
-        expiresAt: input.expiresAt ?? null,
+        expiresAt,
         createdAt: ts,
         updatedAt: ts,
         lastRequest: null,

@@ -1,7 +1,16 @@
 import type { Cipher } from '../secrets/cipher.js';
 import { apiKeyStore } from './api-keys.js';
+import { applicationStore } from './applications.js';
 import type { DB } from './db.js';
+import { domainStore } from './domains.js';
+import { mountStore } from './mounts.js';
+import { portStore } from './ports.js';
+import { gitProviderStore } from './git-providers.js';
 import { projectStore } from './projects.js';
+import { redirectStore } from './redirects.js';
+import { securityStore } from './security.js';
+import { registryStore } from './registries.js';
+import { sshKeyStore } from './ssh-keys.js';
 
 /** Every aggregate's store module over one database connection. */
 export function createStore(db: DB, cipher: Cipher) {
@@ -9,6 +18,15 @@ export function createStore(db: DB, cipher: Cipher) {
     db,
     apiKeys: apiKeyStore(db),
     projects: projectStore(db, cipher),
+    applications: applicationStore(db, cipher),
+    domains: domainStore(db),
+    mounts: mountStore(db),
+    ports: portStore(db),
+    redirects: redirectStore(db),
+    security: securityStore(db, cipher),
+    registries: registryStore(db, cipher),
+    sshKeys: sshKeyStore(db, cipher),
+    gitProviders: gitProviderStore(db, cipher),
   };
 }
 

@@ -1,0 +1,313 @@
+// `npm run bench [-- --duration <s>] [-- --profile]`: builds Berth, runs it the way production
+// does (`node dist/main.js`, a child process on a temporary data directory) and measures start
+// time, memory and the hot API routes under autocannon on loopback. Prints a table beside the
+// targets and writes it as JSON to bench/results/<timestamp>.json.
+// --profile then runs each route again on its own server under `node --cpu-prof`, started on a
+// copy of the seeded database, and prints where that server spent its time.
+import autocannon from 'autocannon';
+import Database from 'better-sqlite3';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { RateLimiter } from '../src/api/rate-limit.js';
+import { summarizeProfile } from './profile.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const { values: flags } = parseArgs({
+  options: { profile: { type: 'boolean', default: false }, duration: { type: 'string', default: '10' } },
+});
+const DURATION_S = Number(flags.duration);
+const CONNECTIONS = 10;
+const PROJECTS = 20;
+const APPS = 1000;
+// Far above anything 10 connections can send in a 60 s window, so no request is refused.
+const RATE_LIMIT = 1_000_000_000;
+const TOKEN = 'berth_bench_' + randomBytes(16).toString('hex');
+const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+const resultsDir = path.join(root, 'bench/results');
+const profileRoot = path.join(resultsDir, `profile-${stamp}`);
+
+interface Server {
+  url: string;
+  child: ChildProcess;
+  startMs: number;
+  dataDir: string;
+}
+
+interface Seeded {
+  environmentIds: string[];
+  applicationIds: string[];
+}
+
+interface Route {
+  name: string;
+  target?: { rps: number; p99?: number };
+  /** autocannon options for this route, given the server and the seeded ids. */
+  load(s: Server, seeded: Seeded): Partial<autocannon.Options>;
+}
+
+interface RouteResult {
+  route: string;
+  reqPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  errors: number;
+  non2xx: number;
+  target: string;
+  met: boolean | null;
+}
+
+const routes: Route[] = [
+  {
+    name: 'GET application.one',
+    target: { rps: 4000, p99: 5 },
+    load: (_, { applicationIds }) => {
+      let i = 0;
+      const next = () => `/api/application.one?applicationId=${applicationIds[i++ % applicationIds.length]}`;
+      return { requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: next() }) }] };
+    },
+  },
+  { name: 'GET project.all', target: { rps: 4000 }, load: (s) => ({ url: `${s.url}/api/project.all` }) },
+  { name: 'GET application.search', load: (s) => ({ url: `${s.url}/api/application.search?q=svc-1&limit=20` }) },
+  {
+    name: 'POST application.create',
+    target: { rps: 1000, p99: 20 },
+    load: (_, { environmentIds }) => {
+      let n = 0;
+      const body = () => JSON.stringify({ name: `load-${n}`, environmentId: environmentIds[n++ % environmentIds.length] });
+      return { requests: [{ method: 'POST', path: '/api/application.create', setupRequest: (req) => ({ ...req, body: body() }) }] };
+    },
+  },
+];
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+/** Resident memory of a process in MB, from the kernel's own count. */
+function rssMb(pid: number): number {
+  const kb = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  return +(Number(kb) / 1024).toFixed(1);
+}
+
+/** Starts `node dist/main.js` and times it from spawn to the first healthy answer. */
+async function startServer(dataDir: string, profileDir?: string): Promise<Server> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [...nodeArgs, path.join(root, 'dist/main.js')], {
+    env: {
+      ...process.env,
+      BERTH_DATA_DIR: dataDir,
+      BERTH_PORT: String(port),
+      BERTH_HOST: '127.0.0.1',
+      BERTH_ADMIN_TOKEN: TOKEN,
+      BERTH_RATE_LIMIT: String(RATE_LIMIT),
+      BERTH_LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`Berth exited with ${child.exitCode} before it was healthy`);
+    if (await fetch(`${url}/api/health`).then((r) => r.ok, () => false)) break;
+    await sleep(2);
+  }
+  return { url, child, startMs: Math.round(performance.now() - t0), dataDir };
+}
+
+async function stopServer(s: Server): Promise<void> {
+  const exited = new Promise((resolve) => s.child.once('exit', resolve));
+  s.child.kill('SIGTERM');
+  await exited;
+  fs.rmSync(s.dataDir, { recursive: true, force: true });
+}
+
+const tempDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'berth-bench-'));
+
+/** A consistent copy of a live data directory (SQLite's own online copy, plus the secret key). */
+function snapshot(dataDir: string): string {
+  const copy = tempDir();
+  fs.copyFileSync(path.join(dataDir, 'secret.key'), path.join(copy, 'secret.key'));
+  const db = new Database(path.join(dataDir, 'berth.db'), { readonly: true });
+  db.prepare('VACUUM INTO ?').run(path.join(copy, 'berth.db'));
+  db.close();
+  return copy;
+}
+
+async function post(s: Server, proc: string, body: unknown): Promise<any> {
+  const r = await fetch(`${s.url}/api/${proc}`, {
+    method: 'POST',
+    headers: { 'x-api-key': TOKEN, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!r.ok) throw new Error(`${proc}: ${r.status} ${await r.text()}`);
+  return r.json();
+}
+
+/** 20 projects, 1,000 applications spread evenly, created through the API, 10 at a time. */
+async function seed(s: Server): Promise<Seeded & { ms: number }> {
+  const t0 = performance.now();
+  const environmentIds: string[] = [];
+  for (let p = 0; p < PROJECTS; p++) {
+    environmentIds.push((await post(s, 'project.create', { name: `bench-${p}` })).environment.environmentId);
+  }
+  const applicationIds: string[] = [];
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < APPS; i = next++) {
+      const app = await post(s, 'application.create', { name: `svc-${i % PROJECTS}-${i}`, environmentId: environmentIds[i % PROJECTS] });
+      applicationIds.push(app.applicationId);
+    }
+  };
+  await Promise.all(Array.from({ length: CONNECTIONS }, worker));
+  return { environmentIds, applicationIds, ms: Math.round(performance.now() - t0) };
+}
+
+async function cannon(s: Server, route: Route, seeded: Seeded): Promise<RouteResult> {
+  const r = await autocannon({
+    url: s.url,
+    connections: CONNECTIONS,
+    duration: DURATION_S,
+    headers: { 'x-api-key': TOKEN, 'content-type': 'application/json' },
+    ...route.load(s, seeded),
+  });
+  const t = route.target;
+  const result: RouteResult = {
+    route: route.name,
+    reqPerSec: Math.round(r.requests.average),
+    p50Ms: r.latency.p50,
+    p99Ms: r.latency.p99,
+    errors: r.errors + r.timeouts,
+    non2xx: r.non2xx,
+    target: t ? `≥ ${t.rps} req/s` + (t.p99 ? `, p99 ≤ ${t.p99} ms` : '') : '—',
+    met: t ? r.requests.average >= t.rps && (!t.p99 || r.latency.p99 <= t.p99) && r.non2xx === 0 && r.errors === 0 : null,
+  };
+  console.error(`  ${route.name}: ${result.reqPerSec} req/s, p99 ${result.p99Ms} ms, non-2xx ${result.non2xx}`);
+  return result;
+}
+
+/** The limiter cannot be switched off, so its cost is measured directly: ns per `hit`. */
+function limiterCost(): { oneKeyNs: number; tenThousandKeysNs: number } {
+  const n = 2_000_000;
+  const time = (keys: string[]) => {
+    const limiter = new RateLimiter(RATE_LIMIT, 60_000);
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < n; i++) limiter.hit(keys[i % keys.length]);
+    return Number(process.hrtime.bigint() - t0) / n;
+  };
+  const oneKey = ['token:bench'];
+  const many = Array.from({ length: 10_000 }, (_, i) => `ip:10.0.${i >> 8}.${i & 255}`);
+  time(oneKey); // warm-up
+  return { oneKeyNs: Math.round(time(oneKey)), tenThousandKeysNs: Math.round(time(many)) };
+}
+
+const slug = (name: string) => name.replace(/\W+/g, '-').toLowerCase();
+const mark = (met: boolean | null) => (met === null ? '' : met ? 'ok' : 'MISSED');
+const pad = (cells: (string | number)[], widths: number[]) => cells.map((c, i) => String(c).padEnd(widths[i])).join('  ').trimEnd();
+
+console.error('Building (npm run build)…');
+execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.build.json')], {
+  stdio: 'inherit',
+});
+
+const loadBefore = os.loadavg()[0];
+// Start-up varies with disk cache and other work: take the median of five fresh starts on empty directories.
+const starts: number[] = [];
+for (let i = 0; i < 5; i++) {
+  const probe = await startServer(tempDir());
+  starts.push(probe.startMs);
+  await stopServer(probe);
+}
+const startMs = starts.sort((x, y) => x - y)[2];
+const s = await startServer(tempDir());
+await sleep(1000);
+const idleRssMb = rssMb(s.child.pid!);
+console.error(`Seeding ${PROJECTS} projects and ${APPS} applications…`);
+const seeded = await seed(s);
+const rssSeededMb = rssMb(s.child.pid!);
+const template = flags.profile ? snapshot(s.dataDir) : undefined;
+
+console.error(`Load: ${CONNECTIONS} connections, ${DURATION_S} s per route`);
+const routeResults: RouteResult[] = [];
+for (const route of routes) routeResults.push(await cannon(s, route, seeded));
+const rssAfterMb = rssMb(s.child.pid!);
+await sleep(5000);
+const rssSettledMb = rssMb(s.child.pid!);
+await stopServer(s);
+const limiter = limiterCost();
+
+const startTarget = 500;
+const rssTarget = 80;
+const results = {
+  when: new Date().toISOString(),
+  machine: { node: process.version, cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memGb: Math.round(os.totalmem() / 2 ** 30) },
+  // Other work on the machine skews every figure; the 1-minute load average says how much there was.
+  loadAverage: { before: +loadBefore.toFixed(2), after: +os.loadavg()[0].toFixed(2) },
+  setup: { connections: CONNECTIONS, durationS: DURATION_S, projects: PROJECTS, applications: APPS, rateLimitPerMinute: RATE_LIMIT },
+  startToHealthyMs: startMs,
+  startToHealthyAllMs: starts,
+  idleRssMb,
+  seed: { ms: seeded.ms, rssMb: rssSeededMb },
+  routes: routeResults,
+  rssAfterLoadMb: rssAfterMb,
+  rssAfterSettleMb: rssSettledMb,
+  rateLimiterHitNs: limiter,
+};
+
+const m = results.machine;
+console.log(`\nBerth benchmark — node ${m.node}, ${m.cpus} × ${m.cpu}; server: node dist/main.js; client: autocannon in another process on the same machine`);
+console.log(`Loopback, ${CONNECTIONS} connections, ${DURATION_S} s per route, ${PROJECTS} projects / ${APPS} applications seeded through the API.`);
+console.log(`Load average (1 min) ${results.loadAverage.before} before, ${results.loadAverage.after} after: other work on the machine slows every figure.`);
+console.log(`Rate limit set to BERTH_RATE_LIMIT=${RATE_LIMIT}/min, far above this load: the limiter runs on every request but refuses none.\n`);
+const w1 = [26, 12, 14, 6];
+console.log(pad(['measure', 'value', 'target', ''], w1));
+console.log(pad(['start → healthy (median/5)', `${results.startToHealthyMs} ms`, `≤ ${startTarget} ms`, mark(results.startToHealthyMs <= startTarget)], w1));
+console.log(pad(['idle RSS', `${idleRssMb} MB`, `≤ ${rssTarget} MB`, mark(idleRssMb <= rssTarget)], w1));
+console.log(pad(['RSS after seeding', `${rssSeededMb} MB`, '', ''], w1));
+console.log(pad(['RSS after load', `${rssAfterMb} MB`, '', ''], w1));
+console.log(pad(['RSS after 5 s settle', `${rssSettledMb} MB`, '', ''], w1));
+console.log(pad([`seeding (${PROJECTS + APPS} POSTs)`, `${seeded.ms} ms`, '', ''], w1));
+console.log('');
+const w2 = [24, 8, 7, 7, 7, 8, 28, 6];
+console.log(pad(['route', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'non-2xx', 'target', ''], w2));
+for (const r of routeResults) console.log(pad([r.route, r.reqPerSec, r.p50Ms, r.p99Ms, r.errors, r.non2xx, r.target, mark(r.met)], w2));
+const nsPerRequest = 1e9 / routeResults[0].reqPerSec;
+console.log(
+  `\nRate limiter (micro-benchmark of RateLimiter.hit, because it cannot be switched off): ${limiter.oneKeyNs} ns per hit with one token, ` +
+    `${limiter.tenThousandKeysNs} ns across 10,000 clients; at the measured application.one rate a request takes ${(nsPerRequest / 1000).toFixed(0)} µs, ` +
+    `so the limiter is ${((limiter.oneKeyNs / nsPerRequest) * 100).toFixed(2)} % of it.`,
+);
+
+fs.mkdirSync(resultsDir, { recursive: true });
+const file = path.join(resultsDir, `${stamp}.json`);
+fs.writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
+console.log(`\nWritten to ${path.relative(root, file)}`);
+
+if (template) {
+  // Start-up on an empty directory, then each route alone on a fresh copy of the seeded one.
+  const startDir = path.join(profileRoot, 'start');
+  await stopServer(await startServer(tempDir(), startDir));
+  console.log(`\n=== start-up (spawn → healthy → SIGTERM) ===\n${summarizeProfile(startDir)}`);
+  for (const route of routes) {
+    const dir = path.join(profileRoot, slug(route.name));
+    const p = await startServer(snapshot(template), dir);
+    const r = await cannon(p, route, seeded);
+    await stopServer(p);
+    console.log(`\n=== ${route.name} under the profiler: ${r.reqPerSec} req/s, p99 ${r.p99Ms} ms ===\n${summarizeProfile(dir)}`);
+  }
+  fs.rmSync(template, { recursive: true, force: true });
+  console.log(`\nProfiles in ${path.relative(root, profileRoot)} (open in Chrome DevTools › Performance).`);
+}

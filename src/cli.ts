@@ -1,0 +1,119 @@
+#!/usr/bin/env node
+// `berth token …`: manage API tokens straight in the data directory, for operators who
+// have no token yet (or lost the admin one). Safe while the server runs: SQLite is in WAL
+// mode and the server reads the token table on every request, so changes apply at once.
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { loadConfig } from './config.js';
+import { apiKeyCreate } from './model/api-key.js';
+import type { ApiKeyView } from './store/api-keys.js';
+import type { Store } from './store/index.js';
+import { openDataDir } from './store/open.js';
+
+const USAGE = `Usage:
+  berth token create --name <name> [--role admin|deployer|read-only] [--expires-in <seconds>]
+  berth token list
+  berth token revoke <id>
+
+Works on the data directory in BERTH_DATA_DIR (default ./data), also while Berth runs.
+"create" prints the new token alone on standard output, once: Berth keeps only its hash.
+The role defaults to admin.`;
+
+/** Bad command line: exit 2 with the usage text. */
+class UsageError extends Error {}
+/** The command was understood but cannot be done: exit 1. */
+class Failure extends Error {}
+
+const flagOf: Record<string, string> = { name: '--name', role: '--role', expiresIn: '--expires-in' };
+
+function parse(args: string[], options: ParseArgsConfig['options'], positionals: number) {
+  let parsed: { values: Record<string, unknown>; positionals: string[] };
+  try {
+    parsed = parseArgs({ args, options, allowPositionals: positionals > 0, strict: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  if (parsed.positionals.length !== positionals)
+    throw new UsageError(`expected ${positionals} argument(s), got ${parsed.positionals.length}`);
+  return parsed;
+}
+
+function withStore<T>(work: (store: Store) => T): T {
+  const { dataDir } = loadConfig();
+  // Refuse a directory Berth never ran in, rather than quietly making a new empty one.
+  if (!fs.existsSync(path.join(dataDir, 'berth.db')))
+    throw new Failure(`no Berth data in ${dataDir}: start Berth once, or set BERTH_DATA_DIR`);
+  const data = openDataDir(dataDir);
+  try {
+    return work(data.store);
+  } finally {
+    data.close();
+  }
+}
+
+const minute = (iso: string | null) => (iso ? iso.slice(0, 16).replace('T', ' ') + 'Z' : 'never');
+
+function table(rows: ApiKeyView[]): string {
+  const cells = [
+    ['ID', 'NAME', 'ROLE', 'CREATED', 'EXPIRES', 'ENABLED'],
+    ...rows.map((k) => [k.id, k.name, k.role, minute(k.createdAt), minute(k.expiresAt), k.enabled ? 'yes' : 'no']),
+  ];
+  const widths = cells[0].map((_, i) => Math.max(...cells.map((r) => r[i].length)));
+  return cells.map((r) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
+}
+
+function tokenCreate(args: string[]): void {
+  const { values } = parse(args, { name: { type: 'string' }, role: { type: 'string' }, 'expires-in': { type: 'string' } }, 0);
+  if (values.name === undefined) throw new UsageError('--name is required');
+  const raw = values['expires-in'];
+  // The API's own schema, so a token made here obeys the same rules as one made over HTTP.
+  const input = apiKeyCreate.pick({ name: true, role: true, expiresIn: true }).safeParse({
+    name: values.name,
+    role: values.role,
+    expiresIn: typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : raw,
+  });
+  if (!input.success)
+    throw new UsageError(input.error.issues.map((i) => `${flagOf[String(i.path[0])] ?? 'input'}: ${i.message}`).join('; '));
+
+  const t = withStore((store) => store.apiKeys.create(input.data));
+  process.stderr.write(`Created ${t.role} token "${t.name}" (id ${t.id}, expires ${minute(t.expiresAt)}). It is shown once:\n`);
+  process.stdout.write(`${t.key}\n`);
+}
+
+function tokenList(args: string[]): void {
+  parse(args, {}, 0);
+  console.log(table(withStore((store) => store.apiKeys.list())));
+}
+
+function tokenRevoke(args: string[]): void {
+  const [id] = parse(args, {}, 1).positionals;
+  if (!withStore((store) => store.apiKeys.revoke(id))) throw new Failure(`no token with id "${id}" (see: berth token list)`);
+  console.log(`Revoked token ${id}; requests with it are refused from now on.`);
+}
+
+const commands: Record<string, (args: string[]) => void> = { create: tokenCreate, list: tokenList, revoke: tokenRevoke };
+
+function main(argv: string[]): number {
+  const [group, command, ...rest] = argv;
+  if (group !== undefined && ['help', '--help', '-h'].includes(group)) {
+    console.log(USAGE);
+    return 0;
+  }
+  try {
+    if (group !== 'token') throw new UsageError(group === undefined ? 'missing command' : `unknown command "${group}"`);
+    const run = commands[command ?? ''];
+    if (!run) throw new UsageError(command ? `unknown token command "${command}"` : 'missing token command');
+    run(rest);
+    return 0;
+  } catch (err) {
+    if (err instanceof UsageError) {
+      console.error(`berth: ${err.message}\n\n${USAGE}`);
+      return 2;
+    }
+    console.error(`berth: ${(err as Error).message}`);
+    return 1;
+  }
+}
+
+process.exitCode = main(process.argv.slice(2));
