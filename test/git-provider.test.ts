@@ -4,7 +4,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { plaintextIn } from './helpers/at-rest.js';
-import { startTestBerth, type CallOptions, type Reply, type TestBerth } from './helpers/berth.js';
+import { recordReplies, startTestBerth, type Reply, type TestBerth } from './helpers/berth.js';
 
 const MASK = '********';
 // A GitHub App key as GitHub hands it out: PKCS#1 PEM.
@@ -36,12 +36,7 @@ const fullGithub = {
 describe('git providers', () => {
   let b: TestBerth;
   let readOnly: string;
-  const replies: Reply[] = [];
-  const call = async (proc: string, input?: Record<string, unknown>, opts?: CallOptions) => {
-    const r = await b.call(proc, input, opts);
-    replies.push(r);
-    return r;
-  };
+  const { replies, call } = recordReplies(() => b);
   const getAll = async () => (await call('gitProvider.getAll')).body as any[];
   const fieldsOf = (r: Reply) => r.body.issues.map((i: { path: string[] }) => i.path[0]);
 

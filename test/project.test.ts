@@ -83,6 +83,21 @@ describe('projects and environments', () => {
     assert.equal(unknown.status, 404);
   });
 
+  test('cached reads change with every write and stay masked per role', async () => {
+    const ro = b.store.apiKeys.create({ name: 'ro-cache', role: 'read-only' }).key;
+    const first = (await b.call('project.all')).body.length;
+    assert.equal((await b.call('project.all')).body.length, first);
+    const { project } = (await b.call('project.create', { name: 'cache-check', env: 'SECRET=hunter2' })).body;
+    const admin = (await b.call('project.all')).body;
+    assert.equal(admin.length, first + 1);
+    assert.equal(admin.find((p: { projectId: string }) => p.projectId === project.projectId).env, 'SECRET=hunter2');
+    const reader = (await b.call('project.all', {}, { token: ro })).body;
+    assert.equal(reader.find((p: { projectId: string }) => p.projectId === project.projectId).env, 'SECRET=********');
+    await b.call('project.update', { projectId: project.projectId, name: 'cache-check-2' });
+    const renamed = (await b.call('project.all')).body.find((p: { projectId: string }) => p.projectId === project.projectId);
+    assert.equal(renamed.name, 'cache-check-2');
+  });
+
   test('a restart keeps every row', async () => {
     const before = (await b.call('project.all')).body;
     await b.restart();

@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { answerChallenge, registryOrigins } from '../src/docker/registry-auth.js';
 import { plaintextIn } from './helpers/at-rest.js';
-import { request, startTestBerth, type CallOptions, type Reply, type TestBerth } from './helpers/berth.js';
+import { recordReplies, request, startTestBerth, type TestBerth } from './helpers/berth.js';
 
 // The real registry started by scripts/test-env/registry.sh.
 const REGISTRY = '127.0.0.1:5000';
@@ -99,12 +99,7 @@ describe('registry: the login check (pure part)', () => {
 describe('registry: procedures against a real registry', () => {
   let b: TestBerth;
   let readOnly: string;
-  const replies: Reply[] = [];
-  const call = async (proc: string, input?: Record<string, unknown>, opts?: CallOptions) => {
-    const r = await b.call(proc, input, opts);
-    replies.push(r);
-    return r;
-  };
+  const { replies, call } = recordReplies(() => b);
   const count = async () => (await call('registry.all')).body.length;
 
   before(async () => {

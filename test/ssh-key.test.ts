@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { plaintextIn } from './helpers/at-rest.js';
-import { startTestBerth, type CallOptions, type Reply, type TestBerth } from './helpers/berth.js';
+import { recordReplies, startTestBerth, type CallOptions, type TestBerth } from './helpers/berth.js';
 
 const MASK = '********';
 
@@ -30,12 +30,7 @@ const bodyLine = (privateKey: string) => {
 describe('sshKey', () => {
   let b: TestBerth;
   let readOnly: string;
-  const replies: Reply[] = [];
-  const call = async (proc: string, input?: Record<string, unknown>, opts?: CallOptions) => {
-    const r = await b.call(proc, input, opts);
-    replies.push(r);
-    return r;
-  };
+  const { replies, call } = recordReplies(() => b);
   const ed = keyPair('ed25519');
   const rsaPem = keyPair('rsa', ['-m', 'PEM']);
   const other = keyPair('ed25519');

@@ -31,6 +31,7 @@ export default group('application', {
       redactApplication(caller, store.applications.create({ ...input, appName: appName ? buildAppName(appName) : generateAppName() })),
   }),
   one: query({
+    cached: true,
     input: m.applicationId,
     description:
       'The application with its environment (and project), domains, deployments, mounts, redirects, basic-auth users, ports, previews, providers and registries. Nested rows carry no secrets; env texts show values to admins only; the docker password is never shown.',
@@ -59,6 +60,7 @@ export default group('application', {
       redactApplication(caller, store.applications.move(applicationId, targetEnvironmentId)),
   }),
   search: query({
+    cached: true,
     input: m.applicationSearch,
     description: 'Case-insensitive substring search, newest first. `q` matches name, appName, description, repository, owner or dockerImage.',
     handler: (input, { store }) => store.applications.search(input),

@@ -26,6 +26,8 @@ export interface Procedure<I extends z.ZodType = z.ZodType> {
   input: I;
   access: Access;
   description?: string;
+  /** A read whose answer depends only on the database and the caller's role: served from cache until any write. */
+  cached?: boolean;
   handler: (input: z.output<I>, ctx: Context) => unknown;
 }
 

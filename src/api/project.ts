@@ -19,11 +19,12 @@ export default group('project', {
   all: query({
     input: z.object({}),
     description: 'Every project, newest first, with environments and application summaries.',
-    handler: (_, { store, caller }) =>
-      store.projects.allProjects().map((p) => ({ ...envFor(caller, p), environments: p.environments.map((e) => envFor(caller, e)) })),
+    cached: true,
+    handler: (_, { store, caller }) => store.projects.allProjects().map((p) => envFor(caller, p)),
   }),
   allForPermissions: query({
     input: z.object({}),
+    cached: true,
     handler: (_, { store }) =>
       store.projects.allProjects().map((p) => ({
         projectId: p.projectId,
@@ -33,6 +34,7 @@ export default group('project', {
   }),
   homeStats: query({
     input: z.object({}),
+    cached: true,
     handler: (_, { store }) => store.projects.homeStats(),
   }),
   search: query({

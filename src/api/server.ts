@@ -8,6 +8,7 @@ import { fromQuery, validate } from './input.js';
 import { buildOpenApi } from './openapi.js';
 import { mayCall, type Caller, type Context, type Procedure } from './procedure.js';
 import { RateLimiter } from './rate-limit.js';
+import { ResponseCache } from './response-cache.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -106,39 +107,49 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
 
   app.get('/api/health', { config: { public: true } }, async () => ({ status: 'ok', version: deps.version }));
 
-  const openApi = buildOpenApi(deps.procedures, deps.version);
-  app.get('/api/openapi.json', async () => openApi);
+  // Built on first request: most servers never serve it, and start-up stays short.
+  let openApi: ReturnType<typeof buildOpenApi> | undefined;
+  app.get('/api/openapi.json', async () => (openApi ??= buildOpenApi(deps.procedures, deps.version)));
 
-  const run = async (proc: Procedure, input: unknown, caller: Caller) => {
-    if (!mayCall(caller.role, proc.access))
-      throw new BerthError('FORBIDDEN', `A ${caller.role} token may not call ${proc.name}`);
+  const byName = new Map(deps.procedures.map((p) => [p.name, p]));
+  const cache = new ResponseCache(() => store.dataVersion());
+
+  /** Runs a procedure and returns its answer serialized (undefined when it answers nothing). */
+  const run = async (method: string, name: string, rawInput: (proc: Procedure) => unknown, caller: Caller) => {
+    const proc = byName.get(name);
+    if (!proc || (proc.kind === 'query') !== (method === 'GET'))
+      throw new BerthError('NOT_FOUND', `No procedure at ${method} ${name}`);
+    if (!mayCall(caller.role, proc.access)) throw new BerthError('FORBIDDEN', `A ${caller.role} token may not call ${proc.name}`);
+    const input = validate(proc.input, rawInput(proc));
+    const key = proc.cached ? `${proc.name}|${caller.role}|${JSON.stringify(input)}` : undefined;
+    const hit = key && cache.get(key);
+    if (hit) return hit;
     const ctx: Context = { store, config, caller };
-    return proc.handler(validate(proc.input, input), ctx);
+    const result = await proc.handler(input, ctx);
+    const body = result === undefined ? undefined : JSON.stringify(result);
+    if (key && body !== undefined) cache.set(key, body);
+    return body;
   };
 
-  for (const proc of deps.procedures) {
-    const method = proc.kind === 'query' ? 'GET' : 'POST';
-    app.route({
-      method,
-      url: `/api/${proc.name}`,
-      handler: async (req, reply) => {
-        const input = method === 'GET' ? fromQuery(proc.input, req.query as Record<string, string>) : req.body;
-        const result = await run(proc, input, req.caller!);
-        reply.type('application/json');
-        return result === undefined ? reply.send('') : reply.send(JSON.stringify(result));
-      },
-    });
-    app.route({
-      method,
-      url: `${TRPC_PREFIX}${proc.name}`,
-      handler: async (req, reply) => {
-        const input = method === 'GET' ? trpcQueryInput((req.query as Record<string, unknown>).input) : unwrapTrpc(req.body);
-        const result = await run(proc, input, req.caller!);
-        const data = result === undefined ? { json: null, meta: { values: ['undefined'] } } : { json: result };
-        reply.type('application/json');
-        return reply.send(JSON.stringify({ result: { data } }));
-      },
-    });
-  }
+  // One route per transport and method: the procedure table is looked up by name.
+  app.route({
+    method: ['GET', 'POST'],
+    url: '/api/:proc',
+    handler: async (req, reply) => {
+      const { proc } = req.params as { proc: string };
+      const body = await run(req.method, proc, (p) => (req.method === 'GET' ? fromQuery(p.input, req.query as Record<string, string>) : req.body), req.caller!);
+      return reply.type('application/json').send(body ?? '');
+    },
+  });
+  app.route({
+    method: ['GET', 'POST'],
+    url: `${TRPC_PREFIX}:proc`,
+    handler: async (req, reply) => {
+      const { proc } = req.params as { proc: string };
+      const body = await run(req.method, proc, () => (req.method === 'GET' ? trpcQueryInput((req.query as Record<string, unknown>).input) : unwrapTrpc(req.body)), req.caller!);
+      const data = body === undefined ? '{"json":null,"meta":{"values":["undefined"]}}' : `{"json":${body}}`;
+      return reply.type('application/json').send(`{"result":{"data":${data}}}`);
+    },
+  });
   return app;
 }

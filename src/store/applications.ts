@@ -178,12 +178,28 @@ export function applicationStore(db: DB, cipher: Cipher) {
     }
   }
 
+  // application.create is a hot path: its checks and insert are prepared once.
+  const environmentExists = db.select({ k: environment.environmentId }).from(environment).where(eq(environment.environmentId, p('id'))).prepare();
+  const appNameTaken = db.select({ k: application.applicationId }).from(application).where(eq(application.appName, p('name'))).prepare();
+  const previewNameTaken = db.select({ k: previewDeployment.previewDeploymentId }).from(previewDeployment).where(eq(previewDeployment.appName, p('name'))).prepare();
+  const insertNew = db
+    .insert(application)
+    .values({
+      applicationId: p('applicationId'),
+      name: p('name'),
+      appName: p('appName'),
+      description: p('description'),
+      environmentId: p('environmentId'),
+      createdAt: p('createdAt'),
+      refreshToken: p('refreshToken'),
+      sourceType: p('sourceType'),
+    })
+    .prepare();
+
   /** appNames are shared by applications and their previews (all are Swarm services). */
   function assertAppNameFree(appName: string) {
-    const taken =
-      db.select({ k: application.applicationId }).from(application).where(eq(application.appName, appName)).get() ??
-      db.select({ k: previewDeployment.previewDeploymentId }).from(previewDeployment).where(eq(previewDeployment.appName, appName)).get();
-    if (taken) throw conflict(`The app name "${appName}" is already in use`);
+    if (appNameTaken.get({ name: appName }) ?? previewNameTaken.get({ name: appName }))
+      throw conflict(`The app name "${appName}" is already in use`);
   }
 
   function assertTokenFree(applicationId: string, token: string | null | undefined) {
@@ -224,20 +240,20 @@ export function applicationStore(db: DB, cipher: Cipher) {
     /** A new application in an existing environment; `appName` is the final (already built) name. */
     create(input: { name: string; appName: string; description?: string | null; environmentId: string; sourceType?: ApplicationRow['sourceType'] }) {
       return db.transaction(() => {
-        projects.getEnvironment(input.environmentId);
+        if (!environmentExists.get({ id: input.environmentId })) throw notFound('Environment', input.environmentId);
         assertAppNameFree(input.appName);
-        const values: NewApplicationRow = {
-          applicationId: newId(),
+        const applicationId = newId();
+        insertNew.run({
+          applicationId,
           name: input.name,
           appName: input.appName,
           description: input.description ?? null,
           environmentId: input.environmentId,
           createdAt: now(),
           refreshToken: newId(),
-          ...(input.sourceType ? { sourceType: input.sourceType } : {}),
-        };
-        db.insert(application).values(values).run();
-        return get(values.applicationId);
+          sourceType: input.sourceType ?? 'github',
+        });
+        return get(applicationId);
       });
     },
 

@@ -14,8 +14,15 @@ import { sshKeyStore } from './ssh-keys.js';
 
 /** Every aggregate's store module over one database connection. */
 export function createStore(db: DB, cipher: Cipher) {
+  // Rows changed by this connection, and commits by any other (e.g. the token CLI).
+  const version = db.$client.prepare('SELECT total_changes() AS c, data_version AS v FROM pragma_data_version');
   return {
     db,
+    /** Differs after any write to the database: what cached answers are checked against. */
+    dataVersion(): string {
+      const { c, v } = version.get() as { c: number; v: number };
+      return `${c}:${v}`;
+    },
     apiKeys: apiKeyStore(db),
     projects: projectStore(db, cipher),
     applications: applicationStore(db, cipher),

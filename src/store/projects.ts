@@ -13,6 +13,18 @@ export type EnvironmentRow = typeof environment.$inferSelect;
 /** The database-service kinds Dokploy lists beside applications; Berth has none of them yet. */
 const otherServices = { compose: [], libsql: [], mariadb: [], mongo: [], mysql: [], postgres: [], redis: [] };
 
+/** `Map.groupBy`, which Node 20 lacks. */
+function groupBy<T, K>(items: T[], key: (item: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = groups.get(k);
+    if (list) list.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
+}
+
 /** Case-insensitive substring match, with no wildcard characters to escape. */
 export const contains = (column: SQL.Aliased | Parameters<typeof eq>[0], text: string) => sql`instr(lower(${column}), lower(${text})) > 0`;
 
@@ -119,14 +131,31 @@ export function projectStore(db: DB, cipher: Cipher) {
       return { ...p, environments: withServices(environmentsOf(projectId)), projectTags: [] };
     },
 
-    /** Every project, newest first, with its environments and their application summaries. */
+    /**
+     * Every project, newest first, with its environments and, per environment, the
+     * contract's short application summary ({applicationId, name, applicationStatus}).
+     */
     allProjects() {
       const projects = db.select().from(project).orderBy(desc(project.createdAt)).all().map(openProject);
-      const envs = db.select().from(environment).orderBy(desc(environment.isDefault), environment.createdAt).all().map(openEnv);
-      const envsWithApps = withServices(envs);
+      const envs = db
+        .select({ environmentId: environment.environmentId, name: environment.name, isDefault: environment.isDefault, projectId: environment.projectId })
+        .from(environment)
+        .orderBy(desc(environment.isDefault), environment.createdAt)
+        .all();
+      const apps = db
+        .select({ applicationId: application.applicationId, name: application.name, applicationStatus: application.applicationStatus, environmentId: application.environmentId })
+        .from(application)
+        .orderBy(desc(application.createdAt))
+        .all();
+      const appsByEnv = groupBy(apps, (a) => a.environmentId);
+      const envsByProject = groupBy(envs, (e) => e.projectId);
       return projects.map((p) => ({
         ...p,
-        environments: envsWithApps.filter((e) => e.projectId === p.projectId),
+        environments: (envsByProject.get(p.projectId) ?? []).map(({ projectId, ...e }) => ({
+          ...e,
+          applications: (appsByEnv.get(e.environmentId) ?? []).map(({ environmentId, ...a }) => a),
+          ...otherServices,
+        })),
         projectTags: [],
       }));
     },

@@ -94,3 +94,14 @@ export async function startTestBerth(env: Record<string, string> = {}): Promise<
   };
   return t;
 }
+
+/** A `call` that keeps every reply, so a test can check afterwards that no reply leaked a secret. */
+export function recordReplies(berth: () => TestBerth) {
+  const replies: Reply[] = [];
+  const call = async (proc: string, input?: Record<string, unknown>, opts?: CallOptions) => {
+    const r = await berth().call(proc, input, opts);
+    replies.push(r);
+    return r;
+  };
+  return { replies, call };
+}
