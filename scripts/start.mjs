@@ -19,7 +19,7 @@ function newestMtime(dir) {
 
 const built = fs.existsSync(stamp) ? fs.statSync(stamp).mtimeMs : 0;
 if (built < newestMtime(path.join(root, 'src'))) {
-  console.error('Berth: compiling TypeScript (first start or changed sources)…');
+  console.error('Berth: building (first start or changed sources)…');
   execFileSync(process.execPath, [path.join(root, 'scripts/build.mjs')], { stdio: 'inherit' });
 }
 
