@@ -15,6 +15,8 @@ export interface DeployableApplication extends ApplicationRow {
 /** Appends lines to the deployment's log; secrets are redacted before anything is written. */
 export interface LogSink {
   line(text: string): void;
+  /** Also redacts `value` from now on: a secret learnt during the job (a short-lived token). */
+  secret?(value: string): void;
 }
 
 export interface ExecOptions {

@@ -1,0 +1,111 @@
+/**
+ * How a job runs programs: an argv array (never a shell), in a process group of its own so
+ * that cancelling kills the program and everything it started, with output going line by
+ * line into the deployment log, and a minimal environment so nothing of the server's own
+ * (BERTH_ADMIN_TOKEN, …) reaches a build.
+ */
+import { execFile, spawn } from 'node:child_process';
+import type { Exec, ExecOptions, LogSink } from './types.js';
+
+/** What children inherit from the server: enough to find programs and reach the Docker engine. */
+const INHERITED = ['PATH', 'HOME', 'LANG', 'TZ', 'DOCKER_HOST', 'DOCKER_TLS_VERIFY', 'DOCKER_CERT_PATH', 'http_proxy', 'https_proxy', 'no_proxy', 'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY'];
+
+export function childEnv(extra: Record<string, string> = {}, from: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const env: Record<string, string> = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8' };
+  for (const k of INHERITED) if (from[k]) env[k] = from[k]!;
+  return { ...env, ...extra };
+}
+
+/** The error a cancelled program rejects with; its message says why (the abort reason's). */
+export class AbortedError extends Error {
+  override readonly name = 'AbortError';
+  constructor(reason: unknown) {
+    super(reason instanceof Error && reason.name !== 'AbortError' ? reason.message : 'cancelled', { cause: reason });
+  }
+}
+
+/** Splits a byte stream into lines; a partial line waits for the rest (so a secret is never cut in two). */
+function lineSplitter(emit: (line: string) => void) {
+  let rest = '';
+  return {
+    push(chunk: string) {
+      const parts = (rest + chunk).split(/\r\n|\n|\r/);
+      rest = parts.pop()!;
+      for (const p of parts) emit(p);
+    },
+    flush() {
+      if (rest) emit(rest);
+      rest = '';
+    },
+  };
+}
+
+export interface ExecContext {
+  log: LogSink;
+  signal: AbortSignal;
+  /** Environment every program of this job gets (merged over the minimal one, under ExecOptions.env). */
+  defaultEnv?: Record<string, string>;
+}
+
+export function createExec({ log, signal, defaultEnv = {} }: ExecContext): Exec {
+  return (argv, opts: ExecOptions = {}) =>
+    new Promise<void>((resolve, reject) => {
+      if (signal.aborted) return reject(new AbortedError(signal.reason));
+      const child = spawn(argv[0], argv.slice(1), {
+        cwd: opts.cwd,
+        env: childEnv({ ...defaultEnv, ...opts.env }),
+        detached: true, // leader of a new process group: one kill reaches every descendant
+        stdio: [opts.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      });
+      const onAbort = () => {
+        try {
+          process.kill(-child.pid!, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+        // A descendant that left the group may still hold the pipes: stop waiting for them.
+        child.stdout!.destroy();
+        child.stderr!.destroy();
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      const out = lineSplitter((l) => log.line(l));
+      const err = lineSplitter((l) => log.line(l));
+      child.stdout!.setEncoding('utf8').on('data', out.push);
+      child.stderr!.setEncoding('utf8').on('data', err.push);
+      if (opts.stdin !== undefined) {
+        child.stdin!.on('error', () => {}); // a program that exits without reading its input
+        child.stdin!.end(opts.stdin);
+      }
+      child.on('error', (e: NodeJS.ErrnoException) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(new Error(e.code === 'ENOENT' ? `${argv[0]} is not installed on this server` : `${argv[0]} could not start: ${e.message}`));
+      });
+      child.on('close', (code, sig) => {
+        signal.removeEventListener('abort', onAbort);
+        out.flush();
+        err.flush();
+        if (signal.aborted) reject(new AbortedError(signal.reason));
+        else if (code === 0) resolve();
+        else reject(new Error(code === null ? `${argv[0]} was killed by ${sig}` : `${argv[0]} exited with ${code}`));
+      });
+    });
+}
+
+/**
+ * Runs a short program for its output (a version, a commit hash) with the same minimal
+ * environment; not logged. Rejects with its stderr when it fails.
+ */
+export function output(argv: string[], opts: { cwd?: string; env?: Record<string, string>; signal?: AbortSignal; timeoutMs?: number; stdin?: string } = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      argv[0],
+      argv.slice(1),
+      { cwd: opts.cwd, env: childEnv(opts.env), signal: opts.signal, timeout: opts.timeoutMs ?? 60_000, maxBuffer: 16 << 20 },
+      (e, stdout, stderr) => (e ? reject(Object.assign(new Error(`${argv[0]} failed: ${String(stderr).trim() || e.message}`), { cause: e })) : resolve(String(stdout))),
+    );
+    if (opts.stdin !== undefined) {
+      child.stdin!.on('error', () => {}); // a program that exits without reading its input
+      child.stdin!.end(opts.stdin);
+    }
+  });
+}

@@ -1,0 +1,142 @@
+/**
+ * The docker source: the image's tag is resolved to a digest at every deploy (Registry HTTP
+ * API v2), then pulled by digest and run by digest, so `:latest` really updates and a
+ * deployment always says which image it ran. Credentials live in a per-job docker config,
+ * never in the server's own (`docker login` would write root's global config).
+ */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { answerChallenge, registryOrigins } from '../../docker/registry-auth.js';
+import type { Fetched, JobContext, Source } from '../types.js';
+import { normalizeRegistry, parseImageRef, registryHost, type ImageRef } from './image-ref.js';
+
+/** Manifest kinds Docker accepts, multi-platform indexes first: the digest is the one `docker pull` resolves. */
+export const MANIFEST_ACCEPT = [
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+].join(', ');
+
+export interface Credentials {
+  username: string;
+  password: string;
+}
+
+export interface ResolveOptions {
+  fetch?: typeof fetch;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+/** The digest the registry serves for `ref`'s tag right now. */
+export async function resolveDigest(ref: ImageRef, creds: Credentials | undefined, opts: ResolveOptions = {}): Promise<string> {
+  const doFetch = opts.fetch ?? fetch;
+  const host = registryHost(ref.domain);
+  const image = `${ref.name}:${ref.tag}`;
+  const fail = (why: string) => new Error(`Could not resolve ${image} on registry ${host}: ${why}`);
+  const signal = () => {
+    const t = AbortSignal.timeout(opts.timeoutMs ?? 30_000);
+    return opts.signal ? AbortSignal.any([opts.signal, t]) : t;
+  };
+  const manifest = (origin: string, method: 'HEAD' | 'GET', authorization?: string) =>
+    doFetch(`${origin}/v2/${ref.repository}/manifests/${encodeURIComponent(ref.tag)}`, {
+      method,
+      headers: { accept: MANIFEST_ACCEPT, ...(authorization ? { authorization } : {}) },
+      signal: signal(),
+    });
+
+  // https first; plain http only for a registry on loopback (as Docker does).
+  let origin: string | undefined;
+  let res: Response | undefined;
+  let unreachable: unknown;
+  for (const o of registryOrigins(ref.domain === 'docker.io' ? '' : host)) {
+    try {
+      res = await manifest(o, 'HEAD');
+      origin = o;
+      break;
+    } catch (err) {
+      if (opts.signal?.aborted) throw err;
+      unreachable = err;
+    }
+  }
+  if (!res || !origin) {
+    const e = unreachable as Error & { cause?: { message?: string; code?: string } };
+    throw fail(`not reachable (${e?.cause?.message || e?.cause?.code || e?.message})`);
+  }
+
+  let authorization: string | undefined;
+  if (res.status === 401) {
+    const answer = answerChallenge(res.headers.get('www-authenticate'), creds ?? { username: '', password: '' });
+    if (!answer) throw fail('it asks for an authentication scheme Docker clients do not support');
+    if (answer.kind === 'basic') {
+      if (!creds) throw fail('it requires credentials; set the username and password of the docker source');
+      authorization = answer.authorization;
+    } else {
+      // Anonymous token requests carry no credentials (public images on Docker Hub, GHCR, …).
+      const tokenRes = await doFetch(answer.url, { headers: creds ? { authorization: answer.authorization } : {}, signal: signal() });
+      if (!tokenRes.ok) throw fail(tokenRes.status === 401 || tokenRes.status === 403 ? 'unauthorized: incorrect username or password' : `its token service answered HTTP ${tokenRes.status}`);
+      const body = (await tokenRes.json().catch(() => ({}))) as { token?: string; access_token?: string };
+      const token = body.token ?? body.access_token;
+      if (!token) throw fail('its token service returned no token');
+      authorization = `Bearer ${token}`;
+    }
+    res = await manifest(origin, 'HEAD', authorization);
+  }
+  if (res.status === 401 || res.status === 403) throw fail(creds ? 'unauthorized: incorrect username or password, or no pull access' : 'unauthorized: the image is private; set the credentials of the docker source');
+  if (res.status === 404) throw fail('no such image or tag');
+  if (!res.ok) throw fail(`the registry answered HTTP ${res.status}`);
+  const digest = res.headers.get('docker-content-digest');
+  if (digest && /^sha256:[a-f0-9]{64}$/.test(digest)) return digest;
+  // A registry that does not send the header: the digest is the manifest's own hash.
+  const body = Buffer.from(await (await manifest(origin, 'GET', authorization)).arrayBuffer());
+  return `sha256:${createHash('sha256').update(body).digest('hex')}`;
+}
+
+/** The credentials of the application for `ref`'s registry, if it has some for that one. */
+export function credentialsFor(ref: ImageRef, app: { username: string | null; password: string | null; registryUrl: string | null }): Credentials | undefined {
+  if (!app.username || !app.password) return undefined;
+  const configured = normalizeRegistry(app.registryUrl);
+  // No registry URL: the credentials are for the image's own registry.
+  return !app.registryUrl || configured === ref.domain ? { username: app.username, password: app.password } : undefined;
+}
+
+/** A docker CLI config.json holding only these credentials (pure); Docker Hub's key is its v1 index URL. */
+export function dockerConfigJson(ref: ImageRef, creds: Credentials | undefined): string {
+  const key = ref.domain === 'docker.io' ? 'https://index.docker.io/v1/' : ref.domain;
+  const auths = creds ? { [key]: { auth: Buffer.from(`${creds.username}:${creds.password}`).toString('base64') } } : {};
+  return JSON.stringify({ auths });
+}
+
+/** `docker --config <dir> pull <name>@<digest>` (pure). */
+export const pullCommand = (docker: string, configDir: string, image: string) => [docker, '--config', configDir, 'pull', image];
+
+export class DockerSource implements Source {
+  constructor(private readonly opts: { docker: string; fetch?: typeof fetch }) {}
+
+  async fetch(ctx: JobContext): Promise<Fetched> {
+    const { app } = ctx;
+    if (!app.dockerImage) throw new Error('the application has no docker image set');
+    const ref = parseImageRef(app.dockerImage);
+    const creds = credentialsFor(ref, app);
+    if (creds) ctx.log.secret?.(Buffer.from(`${creds.username}:${creds.password}`).toString('base64'));
+    let digest = ref.digest;
+    if (!digest) {
+      ctx.log.line(`Resolving ${ref.name}:${ref.tag}`);
+      digest = await resolveDigest(ref, creds, { fetch: this.opts.fetch, signal: ctx.signal });
+    }
+    const image = `${ref.name}@${digest}`;
+    ctx.log.line(`Pulling ${image}`);
+    // Always a private config: the server's own registry logins never serve an application.
+    const configDir = path.join(ctx.workDir, 'docker-config');
+    await fs.mkdir(configDir, { recursive: true, mode: 0o700 });
+    await fs.writeFile(path.join(configDir, 'config.json'), dockerConfigJson(ref, creds), { mode: 0o600 });
+    try {
+      await ctx.exec(pullCommand(this.opts.docker, configDir, image));
+    } finally {
+      await fs.rm(configDir, { recursive: true, force: true });
+    }
+    return { kind: 'image', image };
+  }
+}

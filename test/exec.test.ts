@@ -1,0 +1,121 @@
+// Running a job's programs: argv only, output into the log line by line (secrets never cut
+// in two), a minimal environment, and cancellation that kills the whole process group.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, describe, test } from 'node:test';
+import { createExec, output } from '../src/deploy/exec.js';
+import { DeploymentLogs } from '../src/deploy/log.js';
+import { Redactor, REDACTED } from '../src/secrets/redact.js';
+
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-exec-test-'));
+after(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+function memoryLog() {
+  const lines: string[] = [];
+  return { lines, line: (t: string) => void lines.push(t) };
+}
+
+/** Running (a zombie waiting for a reaper does not count). */
+const alive = (pid: number) => {
+  try {
+    return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+};
+
+describe('exec', () => {
+  test('runs an argv without a shell and streams stdout and stderr into the log', async () => {
+    const log = memoryLog();
+    const exec = createExec({ log, signal: new AbortController().signal });
+    await exec(['sh', '-c', 'echo "$1"; echo err >&2', 'sh', '$(touch /tmp/berth-pwned) `id` ; rm -rf /']);
+    assert.deepEqual(log.lines.sort(), ['$(touch /tmp/berth-pwned) `id` ; rm -rf /', 'err']);
+    assert.equal(fs.existsSync('/tmp/berth-pwned'), false);
+  });
+
+  test('a non-zero exit rejects with the program and its code; the output is already in the log', async () => {
+    const log = memoryLog();
+    const exec = createExec({ log, signal: new AbortController().signal });
+    await assert.rejects(exec(['sh', '-c', 'echo failing; exit 3']), { message: 'sh exited with 3' });
+    assert.deepEqual(log.lines, ['failing']);
+  });
+
+  test('a program that is not installed is named', async () => {
+    const exec = createExec({ log: memoryLog(), signal: new AbortController().signal });
+    await assert.rejects(exec(['berth-no-such-tool', 'x']), { message: 'berth-no-such-tool is not installed on this server' });
+  });
+
+  test("children get a minimal environment: the server's secrets never reach them", async () => {
+    process.env.BERTH_ADMIN_TOKEN = 'server-admin-token';
+    try {
+      const log = memoryLog();
+      const exec = createExec({ log, signal: new AbortController().signal, defaultEnv: { JOB: 'job-wide', BOTH: 'default' } });
+      await exec(['sh', '-c', 'env | sort'], { env: { ONE: 'this-call', BOTH: 'call' } });
+      const env = Object.fromEntries(log.lines.map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+      assert.equal(env.BERTH_ADMIN_TOKEN, undefined);
+      assert.equal(env.JOB, 'job-wide');
+      assert.equal(env.ONE, 'this-call');
+      assert.equal(env.BOTH, 'call');
+      assert.ok(env.PATH);
+    } finally {
+      delete process.env.BERTH_ADMIN_TOKEN;
+    }
+  });
+
+  test('stdin is written to the program, and cwd is honoured', async () => {
+    const log = memoryLog();
+    const exec = createExec({ log, signal: new AbortController().signal });
+    await exec(['sh', '-c', 'cat; pwd'], { stdin: 'from stdin\n', cwd: dataDir });
+    assert.deepEqual(log.lines, ['from stdin', fs.realpathSync(dataDir)]);
+  });
+
+  test('cancelling kills the whole process group at once and rejects with the reason', async () => {
+    const pidFile = path.join(dataDir, 'grandchild.pid');
+    const controller = new AbortController();
+    const exec = createExec({ log: memoryLog(), signal: controller.signal });
+    const started = Date.now();
+    const run = exec(['sh', '-c', `sleep 300 & echo $! > ${pidFile}; wait`]);
+    while (!fs.existsSync(pidFile) || !fs.readFileSync(pidFile, 'utf8').trim()) await new Promise((r) => setTimeout(r, 10));
+    const grandchild = Number(fs.readFileSync(pidFile, 'utf8'));
+    assert.ok(alive(grandchild));
+    controller.abort();
+    await assert.rejects(run, { name: 'AbortError', message: 'cancelled' });
+    assert.ok(Date.now() - started < 5000);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(alive(grandchild), false, 'the background child of the program died too');
+  });
+
+  test("an abort reason's message becomes the error message; an aborted job starts nothing", async () => {
+    const controller = new AbortController();
+    controller.abort(new Error('timed out after 30 min'));
+    const exec = createExec({ log: memoryLog(), signal: controller.signal });
+    const marker = path.join(dataDir, 'must-not-exist');
+    await assert.rejects(exec(['touch', marker]), { name: 'AbortError', message: 'timed out after 30 min' });
+    assert.equal(fs.existsSync(marker), false);
+  });
+
+  test('a secret printed in pieces across output chunks never reaches the log file', async () => {
+    const secret = 'sup3r-s3cret-build-token';
+    const log = new DeploymentLogs(dataDir).open('exec-app', 'dep-split', new Redactor([secret]));
+    const exec = createExec({ log, signal: new AbortController().signal });
+    // Half a secret, a pause (so the halves arrive as separate chunks), the other half; twice, on stdout and stderr.
+    const script = `const [a, b] = [process.argv[1].slice(0, 9), process.argv[1].slice(9)];
+      process.stdout.write('token=' + a); process.stderr.write('err ' + a);
+      setTimeout(() => { process.stdout.write(b + ' end\\n'); process.stderr.write(b); }, 100);`;
+    await exec(['node', '-e', script, secret]);
+    log.end('done');
+    const text = fs.readFileSync(log.path, 'utf8');
+    assert.ok(!text.includes(secret) && !text.includes(secret.slice(0, 9)), text);
+    assert.match(text, new RegExp(` token=${REDACTED.replace(/\*/g, '\\*')} end\\n`));
+    assert.match(text, new RegExp(` err ${REDACTED.replace(/\*/g, '\\*')}\\n`), 'a last line without newline is flushed at exit');
+  });
+});
+
+describe('output', () => {
+  test('returns stdout of a short program; a failure carries its stderr', async () => {
+    assert.equal(await output(['sh', '-c', 'printf "%s" "$X"'], { env: { X: 'value' } }), 'value');
+    await assert.rejects(output(['sh', '-c', 'echo nope >&2; exit 1']), /sh failed: nope/);
+  });
+});

@@ -1,0 +1,121 @@
+// A deploy job as a source or builder sees it (JobContext) on a real log and real exec,
+// and the facts of the test environment (scripts/test-env.sh) the tests run against.
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createExec } from '../../src/deploy/exec.js';
+import { DeploymentLogs, type DeploymentLog } from '../../src/deploy/log.js';
+import { redactorFor } from '../../src/deploy/redact.js';
+import type { DeployableApplication, JobContext } from '../../src/deploy/types.js';
+
+export interface TestEnv {
+  dockerCli: string;
+  registry: { url: string; username: string; password: string };
+  git: {
+    reposDir: string;
+    reposOwner: string;
+    httpUrl: string;
+    publicHttpUrl: string;
+    httpToken: string;
+    sshPort: number;
+    sshPrivateKeyPath: string;
+    repos: Record<string, { path: string; commit: string; branch: string; httpUrl: string; publicHttpUrl: string; sshUrl: string }>;
+  };
+}
+
+export const testEnv: TestEnv = JSON.parse(fs.readFileSync(process.env.BERTH_TEST_ENV ?? '/var/lib/berth-test/env.json', 'utf8'));
+export const docker = testEnv.dockerCli;
+
+/** A unique, DNS- and docker-safe name for this run's resources. */
+export const runId = `t${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+
+/** Runs a program (argv, no shell); resolves with stdout, rejects with stderr. */
+export function run(argv: string[], opts: { cwd?: string; env?: Record<string, string>; input?: string } = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(argv[0], argv.slice(1), { cwd: opts.cwd, env: { ...process.env, ...opts.env }, maxBuffer: 64 << 20 }, (err, stdout, stderr) =>
+      err ? reject(new Error(`${argv.join(' ')}: ${stderr || err.message}`)) : resolve(String(stdout)),
+    );
+    if (opts.input !== undefined) child.stdin!.end(opts.input);
+  });
+}
+
+/** An application row with Berth's defaults, as a job gets it. */
+export function appRow(overrides: Partial<DeployableApplication> = {}): DeployableApplication {
+  const base: Partial<DeployableApplication> = {
+    applicationId: `app-${runId}`,
+    name: 'test',
+    appName: `berth-${runId}`,
+    applicationStatus: 'idle',
+    sourceType: 'git',
+    enableSubmodules: false,
+    buildType: 'dockerfile',
+    dockerfile: 'Dockerfile',
+    buildPath: '/',
+    gitlabBuildPath: '/',
+    bitbucketBuildPath: '/',
+    giteaBuildPath: '/',
+    createEnvFile: true,
+    cleanCache: false,
+    herokuVersion: '24',
+    railpackVersion: '0.15.4',
+    replicas: 1,
+    env: null,
+    buildArgs: null,
+    buildSecrets: null,
+    previewEnv: null,
+    previewBuildArgs: null,
+    previewBuildSecrets: null,
+    password: null,
+    mounts: [],
+    ports: [],
+  };
+  return { ...base, ...overrides } as DeployableApplication;
+}
+
+export interface TestJob {
+  ctx: JobContext;
+  log: DeploymentLog;
+  controller: AbortController;
+  /** The log file's text (the log ended first if still open). */
+  logText(): string;
+  cleanup(): void;
+}
+
+let jobs = 0;
+
+/** A job for `app` with a private work dir and a real, redacting log; `secrets` are what the pipeline would add. */
+export function testJob(app: DeployableApplication, secrets: string[] = []): TestJob {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-job-'));
+  const deploymentId = `${runId}-${++jobs}`;
+  const workDir = path.join(root, 'builds', deploymentId);
+  fs.mkdirSync(workDir, { recursive: true, mode: 0o700 });
+  const log = new DeploymentLogs(root).open(app.appName, deploymentId, redactorFor(app, secrets));
+  const controller = new AbortController();
+  const ctx: JobContext = { deploymentId, app, workDir, log, signal: controller.signal, exec: createExec({ log, signal: controller.signal }) };
+  return {
+    ctx,
+    log,
+    controller,
+    logText() {
+      log.end('done');
+      return fs.readFileSync(log.path, 'utf8');
+    },
+    cleanup: () => fs.rmSync(root, { recursive: true, force: true }),
+  };
+}
+
+/** Every file under `dir` (relative paths, sorted), `.git` excluded. */
+export function filesUnder(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string, rel: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      if (e.name === '.git') continue;
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) walk(path.join(d, e.name), r);
+      else out.push(r);
+    }
+  };
+  walk(dir, '');
+  return out.sort();
+}
