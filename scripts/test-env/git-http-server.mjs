@@ -90,8 +90,11 @@ const server = createServer((req, res) => {
   if (req.headers['content-encoding']) env.HTTP_CONTENT_ENCODING = req.headers['content-encoding'];
   if (req.headers['git-protocol']) env.GIT_PROTOCOL = req.headers['git-protocol'];
   if (user) env.REMOTE_USER = user; // enables push (receive-pack) for authenticated users
-  // Public reads run with receive-pack off whatever the repository says.
-  if (isPublic) Object.assign(env, { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'http.receivepack', GIT_CONFIG_VALUE_0: 'false' });
+  // Repositories a test creates as root are served too (git refuses other owners' repos),
+  // and public reads run with receive-pack off whatever the repository says.
+  const config = [['safe.directory', '*'], ...(isPublic ? [['http.receivepack', 'false']] : [])];
+  env.GIT_CONFIG_COUNT = String(config.length);
+  config.forEach(([key, value], i) => Object.assign(env, { [`GIT_CONFIG_KEY_${i}`]: key, [`GIT_CONFIG_VALUE_${i}`]: value }));
 
   const cgi = spawn('git', ['http-backend'], { env, uid, gid, stdio: ['pipe', 'pipe', 'pipe'] });
   req.pipe(cgi.stdin);
