@@ -18,8 +18,8 @@ await build({
   platform: 'node',
   target: 'node20',
   format: 'esm',
-  // Native addon: loaded from node_modules as it is.
-  external: ['better-sqlite3'],
+  // Loaded from node_modules as they are: a native addon, and dockerode (loaded on first use).
+  external: ['better-sqlite3', 'dockerode'],
   // Bundled CommonJS dependencies call require(); give the ES module one.
   banner: { js: "import { createRequire as __berthRequire } from 'node:module'; const require = __berthRequire(import.meta.url);" },
   // Less source to read and parse at start; names stay readable in stack traces.

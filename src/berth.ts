@@ -1,6 +1,7 @@
 import { buildServer } from './api/server.js';
 import { procedures } from './api/procedures.js';
 import type { Config } from './config.js';
+import { createDeployer } from './deploy/index.js';
 import type { Store } from './store/index.js';
 import { openDataDir } from './store/open.js';
 import { version } from './version.js';
@@ -29,7 +30,11 @@ export async function startBerth(config: Config, out: (line: string) => void = c
     );
   }
 
-  const app = await buildServer({ store, config, procedures, version });
+  // Jobs a crash left mid-flight are ended before anything new runs.
+  const deploy = createDeployer(config, store, (message, err) => out(`Berth: ${message}${err ? `: ${(err as Error).message ?? err}` : ''}`));
+  deploy.start();
+
+  const app = await buildServer({ store, config, procedures, version, deploy });
   const url = await app.listen({ port: config.port, host: config.host });
   out(`Berth ${version} listening on ${url} (data: ${config.dataDir})`);
   return {
@@ -38,6 +43,7 @@ export async function startBerth(config: Config, out: (line: string) => void = c
     adminToken,
     async close() {
       await app.close();
+      await deploy.stop();
       data.close();
     },
   };

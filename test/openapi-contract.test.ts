@@ -15,11 +15,8 @@ const contract = JSON.parse(
 /** Contract routes that later capabilities serve, with the reason. */
 const later: Record<string, string> = {};
 const mark = (reason: string, routes: string[]) => routes.forEach((r) => (later[r] = reason));
-mark('deploy engine (issue 3)', [
-  'application.deploy', 'application.redeploy', 'application.reload', 'application.stop', 'application.start',
-  'application.cancelDeployment', 'application.cleanQueues', 'application.clearDeployments', 'application.killBuild',
-  'application.dropDeployment', 'mounts.allNamedByApplicationId',
-]);
+mark('multipart upload, tested in deploy-e2e', ['application.dropDeployment']);
+mark('needs the running container (issue 6)', ['mounts.allNamedByApplicationId']);
 mark('monitoring and logs (issue 6)', ['application.readAppMonitoring', 'application.readLogs']);
 mark('routing (issue 5)', [
   'application.readTraefikConfig', 'application.updateTraefikConfig', 'domain.generateDomain',
@@ -32,7 +29,7 @@ mark('calls the provider\'s own API, unreachable here', [
   'bitbucket.getBitbucketRepositories', 'bitbucket.getBitbucketBranches', 'bitbucket.testConnection',
   'gitea.getGiteaRepositories', 'gitea.getGiteaBranches', 'gitea.testConnection',
 ]);
-const laterGroups = ['deployment', 'rollback', 'previewDeployment', 'docker', 'cluster', 'swarm'];
+const laterGroups = ['rollback', 'previewDeployment', 'docker', 'cluster', 'swarm'];
 
 type Schema = Record<string, any>;
 

@@ -1,5 +1,6 @@
 import { buildAppName, generateAppName } from '../model/app-name.js';
 import * as m from '../model/application.js';
+import * as d from '../model/deployment.js';
 import { MASK } from '../model/dotenv.js';
 import type { sourceTypes } from '../model/enums.js';
 import type { ApplicationChanges } from '../store/applications.js';
@@ -17,6 +18,13 @@ function save(ctx: Context, applicationId: string, changes: ApplicationChanges):
   const { password, ...rest } = changes;
   ctx.store.applications.update(applicationId, password === MASK ? rest : changes);
   return true;
+}
+
+/** Queues start/stop and answers the application as it was (Dokploy answers the snapshot read before the change). */
+function lifecycle(ctx: Context, applicationId: string, type: 'start' | 'stop') {
+  const before = redactApplication(ctx.caller, ctx.store.applications.get(applicationId));
+  ctx.deploy.enqueueLifecycle(applicationId, type);
+  return before;
 }
 
 /** A saved source becomes the app's source, and the app waits for its next deploy. */
@@ -50,9 +58,9 @@ export default group('application', {
   }),
   delete: mutation({
     input: m.applicationId,
-    description: 'Deletes the application with its domains, mounts, ports, redirects, basic-auth users, previews and deployments; returns the row as it was.',
-    // Tearing down the Swarm service, Traefik file and logs belongs here once the deploy engine exists.
-    handler: ({ applicationId }, { store, caller }) => redactApplication(caller, store.applications.remove(applicationId)),
+    description:
+      'Deletes the application with its domains, mounts, ports, redirects, basic-auth users, previews and deployments, after removing its Swarm service, built images, queued and running jobs, uploads, work trees and logs; returns the row as it was.',
+    handler: async ({ applicationId }, { deploy, caller }) => redactApplication(caller, await deploy.removeApplication(applicationId)),
   }),
   move: mutation({
     input: m.applicationMove,
@@ -115,6 +123,75 @@ export default group('application', {
     description: 'Replaces the token of the deploy webhook URL; the old URL stops working.',
     handler: ({ applicationId }, { store }) => {
       store.applications.refreshToken(applicationId);
+      return true;
+    },
+  }),
+  deploy: mutation({
+    input: d.deployInput,
+    access: 'deploy',
+    description:
+      'Queues a deployment (fetch, build, release, verify) and answers at once with its row (`status` running, `stage` queued; Dokploy answers nothing). A still-queued older deployment of the app is cancelled ("superseded by <id>"). Follow it with deployment.readLogs or GET /api/deployment.stream.',
+    handler: ({ applicationId, title, description }, { deploy }) => deploy.enqueueDeploy(applicationId, 'deploy', title, description),
+  }),
+  redeploy: mutation({
+    input: d.deployInput,
+    access: 'deploy',
+    description: 'As deploy, titled "Rebuild deployment": the source is fetched again (Berth keeps no checkout between deployments) and rebuilt.',
+    handler: ({ applicationId, title, description }, { deploy }) => deploy.enqueueDeploy(applicationId, 'redeploy', title, description),
+  }),
+  start: mutation({
+    input: m.applicationId,
+    access: 'deploy',
+    description: "Queues a start: the service is scaled to the configured `replicas` (Dokploy uses 1), then the app is `done`. Answers the application as it was before.",
+    handler: ({ applicationId }, ctx) => lifecycle(ctx, applicationId, 'start'),
+  }),
+  stop: mutation({
+    input: m.applicationId,
+    access: 'deploy',
+    description: 'Queues a stop: the service is scaled to 0, then the app is `idle`. Answers the application as it was before.',
+    handler: ({ applicationId }, ctx) => lifecycle(ctx, applicationId, 'stop'),
+  }),
+  reload: mutation({
+    input: d.reloadInput,
+    access: 'deploy',
+    description: 'Queues a reload: the service is updated from the current settings (env, ports, mounts, resources…) with the image of the last successful deployment, no build. `appName` is required and ignored.',
+    handler: ({ applicationId }, { deploy }) => {
+      deploy.enqueueLifecycle(applicationId, 'reload');
+      return true;
+    },
+  }),
+  cancelDeployment: mutation({
+    input: m.applicationId,
+    access: 'deploy',
+    description:
+      "Cancels the app's running deployment (else its queued one): it ends `cancelled`, its processes are killed and the service is left as it was. 400 when none is queued or running, or when it is already updating the service.",
+    handler: async ({ applicationId }, { deploy }) => {
+      const cancelled = await deploy.cancelApplication(applicationId);
+      return { success: true, message: `Deployment ${cancelled.deploymentId} cancelled` };
+    },
+  }),
+  killBuild: mutation({
+    input: m.applicationId,
+    access: 'deploy',
+    description: "Kills this application's running build (clone, build or push) only; its deployment ends `cancelled`. 400 when none runs.",
+    handler: async ({ applicationId }, { deploy }) => {
+      await deploy.killBuild(applicationId);
+    },
+  }),
+  cleanQueues: mutation({
+    input: m.applicationId,
+    access: 'deploy',
+    description: "Drops the app's queued jobs (their deployments end `cancelled`); the running one goes on.",
+    handler: ({ applicationId }, { deploy }) => {
+      deploy.cleanQueues(applicationId);
+    },
+  }),
+  clearDeployments: mutation({
+    input: m.applicationId,
+    access: 'deploy',
+    description: "Deletes the app's finished deployments with their logs and images, except the one whose version runs.",
+    handler: ({ applicationId }, { deploy }) => {
+      deploy.clearDeployments(applicationId);
       return true;
     },
   }),

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { Config } from '../config.js';
+import type { Deployer } from '../deploy/deployer.js';
 import type { Store } from '../store/index.js';
 
 export type Role = 'admin' | 'deployer' | 'read-only';
@@ -17,6 +18,8 @@ export interface Context {
   store: Store;
   config: Config;
   caller: Caller;
+  /** The deploy engine: enqueue and cancel jobs, read their logs. */
+  deploy: Deployer;
 }
 
 export interface Procedure<I extends z.ZodType = z.ZodType> {

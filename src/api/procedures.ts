@@ -1,5 +1,6 @@
 import application from './application.js';
 import bitbucket from './bitbucket.js';
+import deployment from './deployment.js';
 import domain from './domain.js';
 import environment from './environment.js';
 import gitea from './gitea.js';
@@ -17,4 +18,4 @@ import sshKey from './sshKey.js';
 import user from './user.js';
 
 /** The one procedure table; both transports (REST and tRPC) serve exactly this. */
-export const procedures: Procedure[] = [...project, ...environment, ...application, ...user, ...domain, ...mounts, ...port, ...redirects, ...security, ...registry, ...sshKey, ...gitProvider, ...github, ...gitlab, ...bitbucket, ...gitea];
+export const procedures: Procedure[] = [...project, ...environment, ...application, ...deployment, ...user, ...domain, ...mounts, ...port, ...redirects, ...security, ...registry, ...sshKey, ...gitProvider, ...github, ...gitlab, ...bitbucket, ...gitea];

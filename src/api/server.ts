@@ -1,10 +1,12 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
+import type { Deployer } from '../deploy/deployer.js';
 import { BerthError } from '../model/errors.js';
 import { hashToken } from '../secrets/tokens.js';
 import type { Store } from '../store/index.js';
 import { restErrorBody, toBerthError, trpcErrorBody } from './error-body.js';
 import { fromQuery, validate } from './input.js';
+import { registerDeploymentRoutes } from './deployment-routes.js';
 import { buildOpenApi } from './openapi.js';
 import { mayCall, type Caller, type Context, type Procedure } from './procedure.js';
 import { RateLimiter } from './rate-limit.js';
@@ -24,6 +26,7 @@ export interface ServerDeps {
   config: Config;
   procedures: Procedure[];
   version: string;
+  deploy: Deployer;
 }
 
 const TRPC_PREFIX = '/api/trpc/';
@@ -124,12 +127,14 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     const key = proc.cached ? `${proc.name}|${caller.role}|${JSON.stringify(input)}` : undefined;
     const hit = key && cache.get(key);
     if (hit) return hit;
-    const ctx: Context = { store, config, caller };
+    const ctx: Context = { store, config, caller, deploy: deps.deploy };
     const result = await proc.handler(input, ctx);
     const body = result === undefined ? undefined : JSON.stringify(result);
     if (key && body !== undefined) cache.set(key, body);
     return body;
   };
+
+  await registerDeploymentRoutes(app, deps);
 
   // One route per transport and method: the procedure table is looked up by name.
   app.route({

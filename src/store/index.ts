@@ -2,6 +2,7 @@ import type { Cipher } from '../secrets/cipher.js';
 import { apiKeyStore } from './api-keys.js';
 import { applicationStore } from './applications.js';
 import type { DB } from './db.js';
+import { deploymentStore } from './deployments.js';
 import { domainStore } from './domains.js';
 import { mountStore } from './mounts.js';
 import { portStore } from './ports.js';
@@ -34,6 +35,7 @@ export function createStore(db: DB, cipher: Cipher) {
     registries: registryStore(db, cipher),
     sshKeys: sshKeyStore(db, cipher),
     gitProviders: gitProviderStore(db, cipher),
+    deployments: deploymentStore(db),
   };
 }
 

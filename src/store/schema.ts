@@ -29,6 +29,7 @@ import {
   gitProviderTypes,
   apiKeyRoles,
 } from '../model/enums.js';
+import { deploymentStages, jobStates, jobTypes, type DeploymentStage } from '../model/deployment.js';
 import {
   type AnySQLiteColumn,
   index,
@@ -576,6 +577,10 @@ export const deployment = sqliteTable(
       onDelete: 'set null',
     }),
     buildServerId: text('buildServerId'),
+    // Berth: how far the pipeline got, and when it entered each stage
+    stage: text('stage', { enum: deploymentStages }).notNull().default('queued'),
+    stageTimes: text('stageTimes', { mode: 'json' }).$type<Partial<Record<DeploymentStage, string>>>(),
+    image: text('image'), // what it released: `<appName>:<deploymentId>`, or the source image by digest
     // times
     createdAt: text('createdAt').notNull(),
     startedAt: text('startedAt'),
@@ -585,6 +590,33 @@ export const deployment = sqliteTable(
     index('deployment_applicationId_createdAt_idx').on(t.applicationId, t.createdAt),
     index('deployment_previewDeploymentId_createdAt_idx').on(t.previewDeploymentId, t.createdAt),
     index('deployment_rollbackId_idx').on(t.rollbackId),
+  ],
+);
+
+// ---------------------------------------------------------------------------------
+// job: Berth's durable queue (DESIGN §1). Deploy and redeploy jobs own a deployment row
+// created in the same transaction; start/stop/reload jobs have none. FIFO is rowid order.
+// ---------------------------------------------------------------------------------
+
+export const job = sqliteTable(
+  'job',
+  {
+    jobId: text('jobId').primaryKey(),
+    type: text('type', { enum: jobTypes }).notNull(),
+    state: text('state', { enum: jobStates }).notNull().default('queued'),
+    applicationId: text('applicationId')
+      .notNull()
+      .references(() => application.applicationId, { onDelete: 'cascade' }),
+    deploymentId: text('deploymentId').references(() => deployment.deploymentId, { onDelete: 'cascade' }),
+    errorMessage: text('errorMessage'),
+    createdAt: text('createdAt').notNull(),
+    startedAt: text('startedAt'),
+    finishedAt: text('finishedAt'),
+  },
+  (t) => [
+    index('job_state_idx').on(t.state),
+    index('job_applicationId_idx').on(t.applicationId),
+    index('job_deploymentId_idx').on(t.deploymentId),
   ],
 );
 
@@ -680,6 +712,8 @@ export type GiteaRow = typeof gitea.$inferSelect;
 export type NewGiteaRow = typeof gitea.$inferInsert;
 export type DeploymentRow = typeof deployment.$inferSelect;
 export type NewDeploymentRow = typeof deployment.$inferInsert;
+export type JobRow = typeof job.$inferSelect;
+export type NewJobRow = typeof job.$inferInsert;
 export type RollbackRow = typeof rollback.$inferSelect;
 export type NewRollbackRow = typeof rollback.$inferInsert;
 export type PreviewDeploymentRow = typeof previewDeployment.$inferSelect;

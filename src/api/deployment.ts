@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import { applicationId } from '../model/application.js';
+import { id } from '../model/common.js';
+import * as d from '../model/deployment.js';
+import { group, mutation, query } from './procedure.js';
+
+/** Berth has no compose services, servers, schedules or backups: their deployment lists are empty. */
+const owners: Partial<Record<(typeof d.deploymentListTypes)[number], 'application' | 'previewDeployment'>> = {
+  application: 'application',
+  previewDeployment: 'previewDeployment',
+};
+
+export default group('deployment', {
+  all: query({
+    input: applicationId,
+    description: "The application's deployments, newest first. Berth adds `stage` (how far the pipeline got), `stageTimes` (when it entered each stage), `image` (what it released) and `durationMs`.",
+    handler: ({ applicationId }, { store }) => store.deployments.list(applicationId),
+  }),
+  allByType: query({
+    input: d.allByTypeInput,
+    description: "Deployments of an application or a preview, newest first, each with its `rollback` (null when none; without the snapshot, which holds credentials). Other types have none in Berth: [].",
+    handler: ({ id, type }, { store }) => (owners[type] ? store.deployments.listByOwner(owners[type], id) : []),
+  }),
+  allByCompose: query({
+    input: z.object({ composeId: id() }),
+    description: 'Berth has no compose services: always [].',
+    handler: () => [],
+  }),
+  allByServer: query({
+    input: z.object({ serverId: id() }),
+    description: 'Berth has no remote servers: always [].',
+    handler: () => [],
+  }),
+  allCentralized: query({
+    input: z.object({}),
+    description: 'Every application\'s deployments, newest first, each with `application` (id, name, appName, icon, environment with its project).',
+    handler: (_, { store }) => store.deployments.listAll(),
+  }),
+  queueList: query({
+    input: z.object({}),
+    description: "Queued (`waiting`) and running (`active`) jobs, oldest first, in the shape of Dokploy's queue: deploy, redeploy, start, stop and reload all wait in the one queue.",
+    handler: (_, { store }) =>
+      store.deployments.pending().map(({ job, name, title, description }) => ({
+        id: job.jobId,
+        name: 'deployments',
+        data: {
+          applicationId: job.applicationId,
+          deploymentId: job.deploymentId,
+          titleLog: title ?? job.type,
+          descriptionLog: description ?? '',
+          type: job.type,
+          applicationType: 'application',
+          server: false,
+        },
+        timestamp: Date.parse(job.createdAt),
+        processedOn: job.startedAt ? Date.parse(job.startedAt) : null,
+        finishedOn: null,
+        failedReason: null,
+        state: job.state === 'running' ? 'active' : 'waiting',
+        servicePath: { href: null, label: name },
+      })),
+  }),
+  readLogs: query({
+    input: d.readLogsInput,
+    description: 'The last `tail` lines of the deployment log ("" before its job starts). The last line of a finished deployment is its end marker.',
+    handler: ({ deploymentId, tail }, { deploy }) => deploy.readLogs(deploymentId, tail),
+  }),
+  killProcess: mutation({
+    input: d.deploymentId,
+    access: 'deploy',
+    description: 'Cancels that deployment, queued or running (its processes are killed; the service is left as it was); 400 "Deployment is not running" otherwise.',
+    handler: async ({ deploymentId }, { deploy }) => {
+      await deploy.cancelDeployment(deploymentId);
+    },
+  }),
+  removeDeployment: mutation({
+    input: d.deploymentId,
+    access: 'deploy',
+    description: 'Deletes a finished deployment with its log file and image; returns the row. A running one must be cancelled first (400).',
+    handler: ({ deploymentId }, { deploy }) => deploy.removeDeployment(deploymentId),
+  }),
+});

@@ -1,0 +1,296 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Config } from '../config.js';
+import type { Engine } from '../docker/engine.js';
+import { defaultTitle } from '../model/deployment.js';
+import { BerthError, badRequest, conflict } from '../model/errors.js';
+import { Redactor } from '../secrets/redact.js';
+import { newId } from '../store/ids.js';
+import type { Store } from '../store/index.js';
+import type { DeploymentRow, JobRow } from '../store/schema.js';
+import { filesDirOf, imageTagOf, incomingUploadsOf, latestUploadOf, uploadFor, workDirOf } from './layout.js';
+import { DeploymentLog, readTail, type DeploymentLogs, type LogListener } from './log.js';
+import { JobAbort, JobQueue, type JobRunner } from './queue.js';
+
+/** What a job that was running when the server stopped ends with. */
+export const INTERRUPTED = 'interrupted by server restart';
+
+/** Stages in which the service has not been touched yet: a cancel leaves it as it was. */
+const cancellableStages = new Set(['queued', 'cloning', 'building', 'pushing']);
+const buildStages = new Set(['cloning', 'building', 'pushing']);
+
+export interface DeployerDeps {
+  store: Store;
+  dataDir: string;
+  settings: Config['deploy'];
+  logs: DeploymentLogs;
+  engine: Pick<Engine, 'removeService' | 'removeImage'>;
+  runner: JobRunner;
+  /** Where clean-up failures are reported (they never fail the request that caused them). */
+  warn(message: string, err?: unknown): void;
+}
+
+/**
+ * What the API may ask of the deploy engine (DESIGN §2: enqueue and cancel): queue jobs,
+ * cancel them, read and follow their logs, and tear an application down. The queue
+ * decides when jobs run, the runner (pipeline.ts) what they do.
+ */
+export class Deployer {
+  private readonly queue: JobQueue;
+  /** Applications being deleted: nothing new is queued or started for them. */
+  private readonly deleting = new Set<string>();
+
+  constructor(private readonly deps: DeployerDeps) {
+    this.queue = new JobQueue(deps.store.deployments, deps.runner, {
+      buildConcurrency: deps.settings.buildConcurrency,
+      jobTimeoutMs: deps.settings.jobTimeoutMs,
+      onRunnerError: (job, err) => deps.warn(`deploy job ${job.jobId} (${job.type}) failed without recording its end`, err),
+    });
+  }
+
+  /** Ends what the previous run left mid-flight (`error`, "interrupted by server restart"), then runs what is queued. */
+  start(): void {
+    fs.rmSync(incomingUploadsOf(this.deps.dataDir), { recursive: true, force: true });
+    for (const { deployment } of this.deps.store.deployments.recoverInterrupted(INTERRUPTED)) {
+      if (!deployment) continue;
+      // Its image stays: the service may already run it if the crash came after the release.
+      this.closeLog(deployment, `Error: ${INTERRUPTED}`, 'error');
+      this.discardFiles(deployment);
+    }
+    this.queue.kick();
+  }
+
+  /** Aborts running jobs (they end `error`, "interrupted by server restart") and stops taking new ones. */
+  stop(): Promise<void> {
+    return this.queue.stop();
+  }
+
+  /**
+   * `deploy`/`redeploy`: the deployment row and its job in one transaction, answered at
+   * once. A still-queued older deploy of the app is superseded (`cancelled`).
+   */
+  enqueueDeploy(applicationId: string, type: 'deploy' | 'redeploy', title?: string, description?: string): DeploymentRow {
+    const app = this.available(applicationId);
+    const { dataDir, store } = this.deps;
+    if (app.sourceType === 'drop' && !fs.existsSync(latestUploadOf(dataDir, app.appName)))
+      throw badRequest('No archive has been uploaded for this application: send one with application.dropDeployment');
+    const { deployment, superseded, dropped } = store.deployments.enqueueDeploy({
+      applicationId,
+      type,
+      title: title || defaultTitle[type],
+      description: description ?? null,
+      logPath: (id) => this.deps.logs.pathFor(app.appName, id),
+    });
+    // Each deployment builds the archive that was the latest when it was asked for.
+    if (app.sourceType === 'drop') {
+      fs.mkdirSync(path.dirname(uploadFor(dataDir, deployment.deploymentId)), { recursive: true, mode: 0o700 });
+      fs.linkSync(latestUploadOf(dataDir, app.appName), uploadFor(dataDir, deployment.deploymentId));
+    }
+    for (const old of superseded) this.endQueued(old);
+    for (const old of dropped) this.discard(old);
+    this.queue.kick();
+    return store.deployments.get(deployment.deploymentId);
+  }
+
+  /** A new path under the uploads folder to receive an archive at (then handed to `enqueueDrop`). */
+  uploadTarget(): string {
+    const incoming = incomingUploadsOf(this.deps.dataDir);
+    fs.mkdirSync(incoming, { recursive: true, mode: 0o700 });
+    return path.join(incoming, newId());
+  }
+
+  /** `dropDeployment`: `archive` (from `uploadTarget`) becomes the app's latest upload, then a deploy is queued. */
+  enqueueDrop(applicationId: string, archive: string, dropBuildPath: string | undefined): DeploymentRow {
+    const app = this.available(applicationId);
+    const latest = latestUploadOf(this.deps.dataDir, app.appName);
+    fs.mkdirSync(path.dirname(latest), { recursive: true, mode: 0o700 });
+    fs.renameSync(archive, latest);
+    this.deps.store.applications.update(applicationId, { sourceType: 'drop', dropBuildPath });
+    return this.enqueueDeploy(applicationId, 'deploy');
+  }
+
+  /** `start`/`stop`/`reload`: a job on the same queue, so it never races a deploy of the app. */
+  enqueueLifecycle(applicationId: string, type: 'start' | 'stop' | 'reload'): JobRow {
+    this.available(applicationId);
+    const job = this.deps.store.deployments.enqueueLifecycle(applicationId, type);
+    this.queue.kick();
+    return job;
+  }
+
+  /** `cancelDeployment`: the app's running deployment, else its queued one, ends `cancelled`. */
+  async cancelApplication(applicationId: string): Promise<DeploymentRow> {
+    this.deps.store.applications.get(applicationId);
+    const live = this.deps.store.deployments.liveBuildJobs(applicationId);
+    const job = live.find((j) => j.state === 'running') ?? live[0];
+    if (!job) throw badRequest('No deployment of this application is queued or running');
+    return this.cancelJob(job, 'cancelled on request');
+  }
+
+  /** `deployment.killProcess`: that deployment ends `cancelled`, whether queued or running. */
+  async cancelDeployment(deploymentId: string): Promise<DeploymentRow> {
+    const { store } = this.deps;
+    store.deployments.get(deploymentId);
+    const job = store.deployments.liveJobOf(deploymentId);
+    if (!job) throw badRequest('Deployment is not running');
+    return this.cancelJob(job, 'cancelled on request');
+  }
+
+  /** `killBuild`: kills the app's running build (clone, build or push); the service is untouched. */
+  async killBuild(applicationId: string): Promise<DeploymentRow> {
+    this.deps.store.applications.get(applicationId);
+    const job = this.queue.runningFor(applicationId);
+    const deployment = job?.deploymentId ? this.deps.store.deployments.get(job.deploymentId) : undefined;
+    if (!job || !deployment || !buildStages.has(deployment.stage)) throw badRequest('No build of this application is running');
+    return this.cancelJob(job, 'build killed on request');
+  }
+
+  /** `cleanQueues`: the app's queued jobs are dropped (their deployments `cancelled`); the running one goes on. */
+  cleanQueues(applicationId: string): DeploymentRow[] {
+    this.deps.store.applications.get(applicationId);
+    const ended = this.deps.store.deployments.cancelQueued(applicationId, 'removed from the queue');
+    for (const d of ended) this.endQueued(d);
+    return ended;
+  }
+
+  /** `clearDeployments`: finished deployments (but the one that runs) go, with their logs and images. */
+  clearDeployments(applicationId: string): DeploymentRow[] {
+    const rows = this.deps.store.deployments.clearFinished(applicationId);
+    for (const d of rows) this.discard(d);
+    return rows;
+  }
+
+  /** `deployment.removeDeployment`: a finished deployment, its log and its image. */
+  removeDeployment(deploymentId: string): DeploymentRow {
+    const row = this.deps.store.deployments.remove(deploymentId);
+    this.discard(row);
+    return row;
+  }
+
+  /**
+   * Everything `application.delete` removes besides the rows: queued jobs, the running
+   * one, the Swarm service, built images, work trees, uploads, file mounts and logs.
+   * The service must go (else it would be orphaned); the rest is best effort.
+   */
+  async removeApplication(applicationId: string) {
+    const { store, engine, dataDir } = this.deps;
+    const app = store.applications.get(applicationId);
+    if (this.deleting.has(applicationId)) throw conflict('The application is already being deleted');
+    this.deleting.add(applicationId);
+    try {
+      for (const d of store.deployments.cancelQueued(applicationId, 'application deleted')) this.endQueued(d);
+      const running = this.queue.runningFor(applicationId);
+      if (running) await this.queue.abort(running.jobId, new JobAbort('deleted', 'application deleted'));
+      try {
+        await engine.removeService(app.appName);
+      } catch (err) {
+        throw new BerthError('INTERNAL_SERVER_ERROR', `Could not remove the service ${app.appName} (${(err as Error).message}); the application was kept, try again`);
+      }
+      // Every tag a build of the app may have left, also of deployments interrupted mid-build.
+      const deployments = store.deployments.allOf(applicationId);
+      await Promise.all(deployments.map((d) => this.removeImage(imageTagOf(app.appName, d.deploymentId))));
+      for (const d of deployments) this.discardFiles(d);
+      for (const leftover of [path.dirname(this.deps.logs.pathFor(app.appName, 'any')), latestUploadOf(dataDir, app.appName), filesDirOf(dataDir, app.appName)])
+        fs.rmSync(leftover, { recursive: true, force: true });
+      return store.applications.remove(applicationId);
+    } finally {
+      this.deleting.delete(applicationId);
+    }
+  }
+
+  /** `deployment.readLogs`: the last `tail` lines ("" before the job started). */
+  readLogs(deploymentId: string, tail: number): string {
+    const row = this.deps.store.deployments.get(deploymentId);
+    return row.logPath ? readTail(row.logPath, tail) : '';
+  }
+
+  /**
+   * Every line of a deployment's log, then each new one until its end marker; a queued
+   * deployment is waited for. Returns a function that stops following.
+   */
+  follow(deploymentId: string, onEvent: LogListener): () => void {
+    const { store, logs } = this.deps;
+    const row = store.deployments.get(deploymentId);
+    let stop = () => {};
+    let timer: NodeJS.Timeout | undefined;
+    let stopped = false;
+    const attach = () => {
+      if (stopped) return;
+      // Queued: its log opens when the job starts.
+      if (!logs.get(deploymentId) && store.deployments.liveJobOf(deploymentId)?.state === 'queued') {
+        timer = setTimeout(attach, 200);
+        return;
+      }
+      stop = logs.follow(deploymentId, row.logPath, onEvent);
+    };
+    attach();
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+      stop();
+    };
+  }
+
+  private available(applicationId: string) {
+    const app = this.deps.store.applications.get(applicationId);
+    if (this.deleting.has(applicationId)) throw conflict('The application is being deleted');
+    return app;
+  }
+
+  private async cancelJob(job: JobRow, reason: string): Promise<DeploymentRow> {
+    const { store } = this.deps;
+    const deploymentId = job.deploymentId!;
+    if (job.state === 'queued') {
+      store.deployments.endJob(job.jobId, { status: 'cancelled', errorMessage: reason });
+      this.endQueued(store.deployments.get(deploymentId));
+      return store.deployments.get(deploymentId);
+    }
+    const { stage } = store.deployments.get(deploymentId);
+    if (!cancellableStages.has(stage))
+      throw badRequest(`Deployment ${deploymentId} is already ${stage}: the service update is under way and can no longer be cancelled`);
+    await this.queue.abort(job.jobId, new JobAbort('cancelled', reason));
+    return store.deployments.get(deploymentId);
+  }
+
+  /** A deployment that ended before its job started: why, in its log, and the end marker. */
+  private endQueued(d: DeploymentRow) {
+    this.closeLog(d, `Cancelled: ${d.errorMessage}`, 'cancelled');
+    this.discardFiles(d);
+  }
+
+  private closeLog(d: DeploymentRow, line: string, status: string) {
+    if (!d.logPath) return;
+    try {
+      const log = new DeploymentLog(d.logPath, new Redactor());
+      log.line(line);
+      log.end(status);
+    } catch (err) {
+      this.deps.warn(`could not write the log of deployment ${d.deploymentId}`, err);
+    }
+  }
+
+  /** A deployment row that is gone: its log, files and image. */
+  private discard(d: DeploymentRow) {
+    if (d.logPath) fs.rmSync(d.logPath, { force: true });
+    this.discardFiles(d);
+    void this.removeBuiltImage(d);
+  }
+
+  /** A job's work tree and upload link (normally removed by the job itself). */
+  private discardFiles(d: DeploymentRow) {
+    fs.rmSync(workDirOf(this.deps.dataDir, d.deploymentId), { recursive: true, force: true });
+    fs.rmSync(uploadFor(this.deps.dataDir, d.deploymentId), { force: true });
+  }
+
+  /** Removes the image a deployment built (`<appName>:<deploymentId>`); pulled images may be shared and stay. */
+  private async removeBuiltImage(d: DeploymentRow): Promise<void> {
+    if (d.image?.endsWith(`:${d.deploymentId}`)) await this.removeImage(d.image);
+  }
+
+  private async removeImage(tag: string): Promise<void> {
+    try {
+      await this.deps.engine.removeImage(tag);
+    } catch (err) {
+      this.deps.warn(`could not remove image ${tag}`, err);
+    }
+  }
+}

@@ -1,0 +1,30 @@
+import type { Config } from '../config.js';
+import { resolveEndpointMode } from '../docker/endpoint-mode.js';
+import { createEngine } from '../docker/engine.js';
+import type { Store } from '../store/index.js';
+import { Deployer } from './deployer.js';
+import { DeploymentLogs } from './log.js';
+import { createPipeline } from './pipeline.js';
+
+/** The overlay network every application joins (scripts/test-env.sh creates it on test machines). */
+const APPLICATION_NETWORK = 'berth-network';
+/** Most bytes an uploaded archive (drop source) may expand to. */
+const MAX_ARCHIVE_BYTES = 2 * 1024 ** 3;
+
+/** The deploy engine of a server: the Docker engine, the deployment logs, the pipeline and the queue over `store`. */
+export function createDeployer(config: Config, store: Store, warn: (message: string, err?: unknown) => void): Deployer {
+  const engine = createEngine(config);
+  const logs = new DeploymentLogs(config.dataDir);
+  const runner = createPipeline({
+    store,
+    logs,
+    engine,
+    dataDir: config.dataDir,
+    docker: config.deploy.dockerCli,
+    endpointMode: resolveEndpointMode(config.docker.endpointMode, config.docker.host),
+    network: APPLICATION_NETWORK,
+    rolloutTimeoutMs: config.deploy.rolloutTimeoutMs,
+    maxArchiveBytes: MAX_ARCHIVE_BYTES,
+  });
+  return new Deployer({ store, dataDir: config.dataDir, settings: config.deploy, logs, engine, runner, warn });
+}

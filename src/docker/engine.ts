@@ -1,0 +1,415 @@
+import { createRequire } from 'node:module';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type Docker from 'dockerode';
+
+// dockerode loads gRPC and ssh2 (~22 MB, ~150 ms): load it on the first Docker call, not at start.
+const load = createRequire(import.meta.url);
+
+/**
+ * The Docker Engine adapter: thin calls over dockerode. What a service should be is
+ * decided by service-spec.ts; this file sends it and watches Swarm carry it out.
+ */
+
+/**
+ * Engine API version of every call. From 1.30 on the daemon never resolves a service's
+ * image against a registry on create/update (the CLI's `--no-resolve-image`), and 1.41 is
+ * Engine 20.10, the oldest Berth supports.
+ */
+const API_VERSION = 'v1.41';
+
+/** Credentials for an image in a private registry, for the nodes that pull it. */
+export interface RegistryAuth {
+  username: string;
+  password: string;
+  /** `hostname[:port]` of the registry. */
+  serveraddress: string;
+}
+
+/** What applyService/scaleService changed: enough for waitForRollout to tell its tasks apart. */
+export interface Rollout {
+  serviceId: string;
+  created: boolean;
+  /** TaskTemplate.ForceUpdate of the spec now in force; every task it starts carries it. */
+  forceUpdate: number;
+  /**
+   * On the daemon's clock, when the change began: tasks created before it are history (a
+   * failed task of an earlier attempt can carry the same ForceUpdate after a rollback).
+   */
+  since: string;
+}
+
+/** A Swarm task, as far as Berth reads it. */
+export interface SwarmTask {
+  ID: string;
+  ServiceID: string;
+  Slot?: number;
+  NodeID?: string;
+  CreatedAt: string;
+  DesiredState: string;
+  Spec: { ForceUpdate?: number };
+  Status: {
+    Timestamp: string;
+    State: string;
+    Message?: string;
+    Err?: string;
+    ContainerStatus?: { ContainerID?: string; ExitCode?: number };
+  };
+}
+
+export interface WaitOptions {
+  timeoutMs: number;
+  signal?: AbortSignal;
+  /** One line per task state change, and Swarm's own update messages. */
+  log: (line: string) => void;
+  /** How long the new tasks must stay running before the rollout counts as done (default 0). */
+  settleMs?: number;
+}
+
+/** Task states after which a task never runs again. */
+const ENDED = new Set(['complete', 'failed', 'shutdown', 'rejected', 'orphaned', 'remove']);
+/** Ended states that mean the task broke (a clean `shutdown` is Swarm replacing it). */
+const BROKE = new Set(['failed', 'rejected', 'orphaned']);
+const POLL_MS = 100;
+
+interface ApiError extends Error {
+  statusCode?: number;
+  json?: { message?: string } | null;
+}
+
+/** The daemon's own words for a failed call ("No such image: …"), not dockerode's wrapper. */
+function daemonError(err: unknown): Error {
+  const e = err as ApiError;
+  const message = e?.json?.message;
+  if (!message) return e instanceof Error ? e : new Error(String(err));
+  return Object.assign(new Error(message), { statusCode: e.statusCode });
+}
+
+const isNotFound = (err: unknown) => (err as ApiError)?.statusCode === 404;
+
+/** dockerode client options for a DOCKER_HOST value. */
+export function dockerClientOptions(dockerHost: string, env: NodeJS.ProcessEnv = process.env): Docker.DockerOptions {
+  if (dockerHost.startsWith('unix://'))
+    // host/protocol spelled out so a tcp DOCKER_HOST in the process environment cannot win
+    return { socketPath: dockerHost.slice('unix://'.length) || '/var/run/docker.sock', host: undefined, protocol: 'http', version: API_VERSION };
+  // tcp:// and ssh:// are docker-modem's to parse, with DOCKER_TLS_VERIFY, DOCKER_CERT_PATH
+  // and SSH_AUTH_SOCK beside them; it reads all of them from the process environment.
+  if (env.DOCKER_HOST !== dockerHost)
+    throw new Error(`A remote Docker host must be given as DOCKER_HOST in the environment (configured: ${dockerHost})`);
+  return { version: API_VERSION };
+}
+
+export function createEngine(config: { docker: { host: string } }): Engine {
+  const options = dockerClientOptions(config.docker.host);
+  return new Engine(() => new (load('dockerode') as typeof Docker)(options));
+}
+
+export class Engine {
+  private client?: Docker;
+  constructor(private readonly connect: () => Docker) {}
+
+  get docker(): Docker {
+    return (this.client ??= this.connect());
+  }
+
+  /** The service, or undefined when none has that name. */
+  async inspectService(name: string, signal?: AbortSignal): Promise<Docker.Service | undefined> {
+    try {
+      return (await this.docker.getService(name).inspect({ abortSignal: signal })) as Docker.Service;
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw daemonError(err);
+    }
+  }
+
+  async serviceExists(name: string): Promise<boolean> {
+    return (await this.inspectService(name)) !== undefined;
+  }
+
+  /**
+   * Creates the service, or updates it in place with ForceUpdate bumped so its tasks are
+   * replaced even when the spec is unchanged (a redeploy of the same image, a reload of
+   * env). The spec travels in the request body only (dockerode would also put it in the
+   * query string of an update, env values included) and no registry is asked about the
+   * image (see API_VERSION).
+   */
+  async applyService(spec: Docker.ServiceSpec, opts: { signal?: AbortSignal; auth?: RegistryAuth } = {}): Promise<Rollout> {
+    const name = spec.Name;
+    if (!name) throw new Error('A service spec needs a Name');
+    let current = await this.inspectService(name, opts.signal);
+    if (!current) {
+      try {
+        // two-argument form: with one, dockerode sends the whole spec as X-Registry-Auth
+        await this.docker.createService(opts.auth as Docker.AuthConfig, { ...spec, abortSignal: opts.signal } as Docker.ServiceSpec);
+      } catch (err) {
+        throw daemonError(err);
+      }
+      return this.rolloutOf(name, true, opts.signal);
+    }
+    for (let attempt = 1; ; attempt++) {
+      const forceUpdate = (current.Spec?.TaskTemplate?.ForceUpdate ?? 0) + 1;
+      const body = { ...spec, TaskTemplate: { ...spec.TaskTemplate, ForceUpdate: forceUpdate } };
+      try {
+        await this.update(current, body, opts);
+        // the last write to the service before ours: all that our update starts comes after it
+        return this.rolloutOf(name, false, opts.signal, current.UpdatedAt);
+      } catch (err) {
+        // Swarm changed the service between inspect and update (e.g. an automatic rollback)
+        if (attempt < 3 && /update out of sequence/i.test(daemonError(err).message)) {
+          current = await this.inspectService(name, opts.signal);
+          if (current) continue;
+        }
+        throw daemonError(err);
+      }
+    }
+  }
+
+  /** Sets the replica count of a replicated service; its tasks' spec is unchanged. */
+  async scaleService(name: string, replicas: number, signal?: AbortSignal): Promise<Rollout> {
+    const current = await this.inspectService(name, signal);
+    if (!current?.Spec) throw new Error(`No such service: ${name}`);
+    if (!current.Spec.Mode?.Replicated) throw new Error(`Service ${name} is not replicated; it cannot be scaled`);
+    try {
+      await this.update(current, { ...current.Spec, Mode: { Replicated: { Replicas: replicas } } }, { signal });
+    } catch (err) {
+      throw daemonError(err);
+    }
+    // scaling writes the service once (Swarm's updater has nothing to roll): its UpdatedAt
+    // is the moment of the scale, so earlier restarts of the same spec are not counted
+    return this.rolloutOf(name, false, signal);
+  }
+
+  private async update(current: Docker.Service, spec: Docker.ServiceSpec, opts: { signal?: AbortSignal; auth?: RegistryAuth }) {
+    // `_query`/`_body` keep the spec out of the URL; docker-modem drops authconfig and
+    // abortSignal before sending.
+    await this.docker.getService(current.ID).update({
+      authconfig: opts.auth,
+      abortSignal: opts.signal,
+      _query: { version: current.Version?.Index },
+      _body: spec,
+    });
+  }
+
+  private async rolloutOf(name: string, created: boolean, signal?: AbortSignal, since?: string): Promise<Rollout> {
+    const service = await this.inspectService(name, signal);
+    if (!service) throw new Error(`Service ${name} disappeared right after it was ${created ? 'created' : 'updated'}`);
+    return {
+      serviceId: service.ID,
+      created,
+      forceUpdate: service.Spec?.TaskTemplate?.ForceUpdate ?? 0,
+      since: (created ? service.CreatedAt : (since ?? service.UpdatedAt)) ?? new Date(0).toISOString(),
+    };
+  }
+
+  /** The service's tasks, newest first (history included, as Swarm keeps it). */
+  async listTasks(name: string, signal?: AbortSignal): Promise<SwarmTask[]> {
+    const service = await this.inspectService(name, signal);
+    if (!service) return [];
+    return this.tasksOf(service.ID, signal);
+  }
+
+  private async tasksOf(serviceId: string, signal?: AbortSignal): Promise<SwarmTask[]> {
+    try {
+      const tasks = (await this.docker.listTasks({ filters: { service: [serviceId] }, abortSignal: signal })) as SwarmTask[];
+      return tasks.filter((t) => t.ServiceID === serviceId).sort((a, b) => Date.parse(b.CreatedAt) - Date.parse(a.CreatedAt));
+    } catch (err) {
+      throw daemonError(err);
+    }
+  }
+
+  /**
+   * Resolves once the tasks of the spec this change put in force run: as many as the
+   * service wants, their containers up, still so after `settleMs`. A task with a health
+   * check (its own or the image's) is only `running` for Swarm once a check passed, so
+   * "running" already means "healthy" there. Rejects with the task's own error when one of them fails; when
+   * Swarm rolls the update back (FailureAction rollback) it first waits for the rollback to
+   * finish, so the previous version serves again when the caller hears of the failure.
+   */
+  async waitForRollout(name: string, rollout: Rollout, opts: WaitOptions): Promise<void> {
+    try {
+      await this.watchRollout(name, rollout, opts);
+    } catch (err) {
+      opts.signal?.throwIfAborted(); // the caller's reason, not the interrupted call's
+      throw err;
+    }
+  }
+
+  private async watchRollout(name: string, rollout: Rollout, opts: WaitOptions): Promise<void> {
+    const deadline = Date.now() + opts.timeoutMs;
+    const since = Date.parse(rollout.since);
+    const logged = new Map<string, string>();
+    let failure: string | undefined;
+    /** Swarm rolled back: what is awaited now is the previous spec running again. */
+    let restoring: number | undefined;
+    let lastUpdateLine = '';
+    let runningSince: number | undefined;
+    let lastState = 'no task started yet';
+
+    for (;;) {
+      opts.signal?.throwIfAborted();
+      const service = await this.inspectService(name, opts.signal);
+      if (!service || service.ID !== rollout.serviceId) throw new Error(`Service ${name} was removed during the rollout`);
+      const all = await this.tasksOf(service.ID, opts.signal);
+      const ofSpec = (forceUpdate: number) => all.filter((t) => (t.Spec.ForceUpdate ?? 0) === forceUpdate);
+      const mine = ofSpec(rollout.forceUpdate).filter((t) => Date.parse(t.CreatedAt) >= since);
+
+      for (const t of [...mine].reverse()) {
+        const line = `task ${t.ID.slice(0, 12)}${t.Slot ? ` (replica ${t.Slot})` : ''}: ${t.Status.State}${t.Status.Err ? ` — ${t.Status.Err}` : ''}`;
+        if (logged.get(t.ID) !== line) opts.log(line);
+        logged.set(t.ID, line);
+        lastState = line;
+      }
+
+      const job = !!(service.Spec?.Mode?.ReplicatedJob || service.Spec?.Mode?.GlobalJob);
+      if (!failure) {
+        const broken = mine.find((t) => BROKE.has(t.Status.State) || (!job && t.Status.State === 'complete'));
+        if (broken) failure = await this.taskError(broken);
+      }
+
+      // Swarm's verdict on this update (every update, a scale too, clears the previous one)
+      const update = service.UpdateStatus;
+      const verdict = update?.State;
+      if (verdict) {
+        const line = `swarm update ${verdict.replace('_', ' ')}${update?.Message ? `: ${update.Message}` : ''}`;
+        if (line !== lastUpdateLine) opts.log(line);
+        lastUpdateLine = line;
+      }
+      if (verdict === 'paused' || verdict === 'rollback_paused') throw new Error(failure ?? update?.Message ?? `update ${verdict}`);
+      // Swarm names the task that made it roll back (in case that task was never seen here)
+      if (verdict?.startsWith('rollback')) failure ??= update?.Message || 'Swarm rolled the update back';
+      if (verdict === 'rollback_completed') restoring ??= service.Spec?.TaskTemplate?.ForceUpdate ?? 0;
+      // with FailureAction rollback, Swarm is about to roll back or is at it: let it finish
+      const rollingBack = verdict === 'rollback_started' || verdict === 'rollback_completed' || (verdict === 'updating' && service.Spec?.UpdateConfig?.FailureAction === 'rollback');
+      if (failure && !rollingBack) throw new Error(failure);
+
+      if ((!failure && !verdict?.startsWith('rollback')) || restoring !== undefined) {
+        // tasks of the awaited spec count whenever they started (scaling up keeps the running ones)
+        const target = job ? 'complete' : 'running';
+        const reached = ofSpec(restoring ?? rollout.forceUpdate).filter((t) => t.Status.State === target && (job || t.DesiredState === 'running'));
+        const wanted = await this.desiredTasks(service, opts.signal);
+        // scaled to zero: done once no task of the service is alive
+        const drained = wanted > 0 || all.every((t) => ENDED.has(t.Status.State));
+        if (reached.length >= wanted && drained && (job || (await this.containersRunning(reached, opts.signal)))) {
+          if (restoring !== undefined) throw new Error(`${failure} (Swarm rolled back: the previous version runs again)`);
+          runningSince ??= Date.now();
+          if (Date.now() - runningSince >= (opts.settleMs ?? 0)) return;
+        } else runningSince = undefined;
+      }
+
+      if (Date.now() >= deadline) {
+        const seconds = Math.round(opts.timeoutMs / 1000);
+        if (restoring !== undefined) throw new Error(`${failure} (Swarm rolled back, but the previous version was not running after ${seconds} s)`);
+        if (failure) throw new Error(`${failure} (Swarm's rollback had not finished after ${seconds} s)`);
+        throw new Error(`The new tasks of ${name} were not running after ${seconds} s; last: ${lastState}`);
+      }
+      await sleep(POLL_MS, undefined, { signal: opts.signal });
+    }
+  }
+
+  /**
+   * Whether the tasks' containers still run. Swarm reports a task `running` a moment after
+   * its container started and `failed` a moment after it exited: a process that dies at
+   * once can still be `running` in the task list while its container is gone. Containers
+   * on other nodes cannot be seen from here; for them the task state is all there is.
+   */
+  private async containersRunning(tasks: SwarmTask[], signal?: AbortSignal): Promise<boolean> {
+    for (const t of tasks) {
+      const id = t.Status.ContainerStatus?.ContainerID;
+      if (!id) continue;
+      try {
+        const info = await this.docker.getContainer(id).inspect({ abortSignal: signal });
+        if (!info.State?.Running || info.State.Restarting) return false;
+      } catch (err) {
+        if (!isNotFound(err)) throw daemonError(err);
+      }
+    }
+    return true;
+  }
+
+  /**
+   * A failed task's error in its own words (`task: non-zero exit (1)`, `No such image: …`);
+   * when its container was unhealthy, the failing check and its last output too.
+   */
+  private async taskError(task: SwarmTask): Promise<string> {
+    const own = task.Status.Err || task.Status.Message || `task ${task.Status.State}`;
+    const containerId = task.Status.ContainerStatus?.ContainerID;
+    if (!containerId) return own;
+    try {
+      const info = await this.docker.getContainer(containerId).inspect();
+      const health = info.State?.Health;
+      if (health?.Status !== 'unhealthy') return own;
+      const check = (info.Config?.Healthcheck?.Test ?? []).filter((_, i, t) => !(i === 0 && (t[0] === 'CMD' || t[0] === 'CMD-SHELL'))).join(' ');
+      const last = health.Log?.at(-1);
+      const output = last?.Output?.trim();
+      return `${own}; health check "${check}" failed${last ? ` (exit code ${last.ExitCode}${output ? `: ${output}` : ''})` : ''}`;
+    } catch {
+      return own; // the container is gone already: the task's words are all there is
+    }
+  }
+
+  /**
+   * Removes the service and waits until its containers are gone, so its images can be
+   * removed next. A missing service is fine.
+   */
+  async removeService(name: string, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<void> {
+    try {
+      await this.docker.getService(name).remove({ abortSignal: opts.signal });
+    } catch (err) {
+      if (!isNotFound(err)) throw daemonError(err);
+    }
+    const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
+    const filters = { label: [`com.docker.swarm.service.name=${name}`] };
+    while ((await this.docker.listContainers({ all: true, filters, abortSignal: opts.signal })).length > 0) {
+      if (Date.now() >= deadline) throw new Error(`The containers of service ${name} were still there after ${(opts.timeoutMs ?? 60_000) / 1000} s`);
+      await sleep(POLL_MS, undefined, { signal: opts.signal });
+    }
+  }
+
+  async inspectImage(ref: string): Promise<Docker.ImageInspectInfo | undefined> {
+    try {
+      return await this.docker.getImage(ref).inspect();
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw daemonError(err);
+    }
+  }
+
+  async imageExists(ref: string): Promise<boolean> {
+    return (await this.inspectImage(ref)) !== undefined;
+  }
+
+  /** Removes an image (a tag of it); a missing or still used image is reported, not thrown. */
+  async removeImage(ref: string): Promise<{ removed: true } | { removed: false; reason: string }> {
+    try {
+      await this.docker.getImage(ref).remove();
+      return { removed: true };
+    } catch (err) {
+      const e = daemonError(err) as ApiError;
+      if (e.statusCode === 404 || e.statusCode === 409) return { removed: false, reason: e.message };
+      throw e;
+    }
+  }
+
+  /**
+   * The reference a service should run for a local image, so no node ever asks a registry
+   * for it: `repo@sha256:…` when the image came from (or went to) a registry (nodes then
+   * skip the pull when they have it), else its image ID, which Swarm never pulls. A plain
+   * tag would make every node try `docker pull` first — from Docker Hub for a local build.
+   */
+  async pinnedImage(ref: string): Promise<string> {
+    const info = await this.inspectImage(ref);
+    if (!info) throw new Error(`No such image: ${ref}`);
+    if (ref.includes('@')) return ref;
+    const repo = ref.replace(/:[^/:]+$/, '');
+    return info.RepoDigests?.find((d) => d.startsWith(`${repo}@`)) ?? info.Id;
+  }
+
+  /** How many tasks the service wants running (or, for a job, completed). */
+  private async desiredTasks(service: Docker.Service, signal?: AbortSignal): Promise<number> {
+    const mode = service.Spec?.Mode;
+    if (mode?.Replicated) return mode.Replicated.Replicas ?? 1;
+    if (mode?.ReplicatedJob) return mode.ReplicatedJob.TotalCompletions ?? mode.ReplicatedJob.MaxConcurrent ?? 1;
+    // global modes: one per eligible node, which only Swarm counts
+    const [listed] = await this.docker.listServices({ filters: { id: [service.ID] }, status: true, abortSignal: signal });
+    return listed?.ServiceStatus?.DesiredTasks ?? 1;
+  }
+}

@@ -1,0 +1,136 @@
+// A real Berth process killed with SIGKILL in the middle of a build, then started again on
+// the same data directory: the interrupted deployment ends `error` "interrupted by server
+// restart", nothing stays `running`, and the job that was queued behind it runs to `done`.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { request } from './helpers/berth.js';
+import { run, runId, testEnv } from './helpers/job.js';
+
+const docker = testEnv.dockerCli;
+const root = path.resolve(import.meta.dirname, '..');
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-crash-'));
+const token = `berth_crash_${runId}`;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+let child: ChildProcess | undefined;
+let url = '';
+
+/** Starts `src/main.ts` as its own process on the data directory and waits until it answers. */
+async function startServer() {
+  const port = await freePort();
+  url = `http://127.0.0.1:${port}`;
+  child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/main.ts')], {
+    cwd: root,
+    env: { ...process.env, BERTH_DATA_DIR: dataDir, BERTH_PORT: String(port), BERTH_HOST: '127.0.0.1', BERTH_ADMIN_TOKEN: token, BERTH_LOG_LEVEL: 'fatal', BERTH_DOCKER_CLI: docker },
+    stdio: 'ignore',
+  });
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const up = await fetch(`${url}/api/health`).then((r) => r.ok, () => false);
+    if (up) return;
+    if (Date.now() > deadline) assert.fail('Berth did not start');
+    await sleep(100);
+  }
+}
+
+async function call(proc: string, input: Record<string, unknown> = {}, method: 'GET' | 'POST' = 'POST') {
+  const headers = { 'x-api-key': token, 'content-type': 'application/json' };
+  const r =
+    method === 'GET'
+      ? await request(`${url}/api/${proc}?${new URLSearchParams(input as Record<string, string>)}`, { headers })
+      : await request(`${url}/api/${proc}`, { method, headers, body: JSON.stringify(input) });
+  assert.equal(r.status, 200, `${proc}: ${r.text}`);
+  return r.body;
+}
+
+const deploymentOf = async (applicationId: string, deploymentId: string) =>
+  (await call('deployment.all', { applicationId }, 'GET')).find((d: { deploymentId: string }) => d.deploymentId === deploymentId);
+
+after(async () => {
+  child?.kill('SIGTERM');
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+test('SIGKILL during a build, then a restart: that deployment ends error "interrupted", the queued one runs to done', async () => {
+  await startServer();
+  const environmentId = (await call('project.create', { name: `crash-${runId}` })).environment.environmentId;
+
+  // A: a build that takes a minute, from an uploaded archive
+  const slow = await call('application.create', { name: `slow-${runId}`, environmentId });
+  await call('application.saveBuildType', { applicationId: slow.applicationId, buildType: 'dockerfile', dockerfile: 'Dockerfile', dockerContextPath: null, dockerBuildStage: null, herokuVersion: null, railpackVersion: null });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-crash-src-'));
+  fs.writeFileSync(path.join(dir, 'Dockerfile'), `FROM busybox:latest\nRUN echo "crash-${runId}" && sleep 60\n`);
+  await run(['tar', '-czf', path.join(dir, 'a.tar.gz'), '-C', dir, 'Dockerfile']);
+  const form = new FormData();
+  form.append('applicationId', slow.applicationId);
+  form.append('zip', new Blob([fs.readFileSync(path.join(dir, 'a.tar.gz'))]), 'a.tar.gz');
+  assert.equal((await fetch(`${url}/api/application.dropDeployment`, { method: 'POST', headers: { 'x-api-key': token }, body: form })).status, 200);
+  const [interrupted] = await call('deployment.all', { applicationId: slow.applicationId }, 'GET');
+  fs.rmSync(dir, { recursive: true, force: true });
+
+  // B: queued behind A (one build at a time), a busybox site on a published port
+  const fast = await call('application.create', { name: `fast-${runId}`, environmentId });
+  const port = await freePort();
+  await call('port.create', { applicationId: fast.applicationId, publishedPort: port, targetPort: 80, publishMode: 'host' });
+  await call('application.saveGitProvider', {
+    applicationId: fast.applicationId,
+    customGitUrl: testEnv.git.repos['hello-static'].publicHttpUrl,
+    customGitBranch: 'main',
+    customGitBuildPath: '/',
+    watchPaths: null,
+  });
+  await call('application.saveBuildType', { applicationId: fast.applicationId, buildType: 'static', dockerfile: null, dockerContextPath: null, dockerBuildStage: null, herokuVersion: null, railpackVersion: null });
+  const queued = await call('application.deploy', { applicationId: fast.applicationId });
+
+  const deadline = Date.now() + 60_000;
+  while (!(await call('deployment.readLogs', { deploymentId: interrupted.deploymentId, tail: 1000 }, 'GET')).includes(`crash-${runId}`)) {
+    if (Date.now() > deadline) assert.fail('the slow build never started');
+    await sleep(100);
+  }
+  assert.equal((await deploymentOf(fast.applicationId, queued.deploymentId)).stage, 'queued');
+
+  child!.kill('SIGKILL');
+  await new Promise((resolve) => child!.once('exit', resolve));
+  // The killed server's build client is left without its parent: as after a real crash, it
+  // is not Berth's child any more. End it so the test leaves nothing behind.
+  const orphans = (await run(['ps', '-eo', 'pid=,args='])).split('\n').filter((l) => l.includes(`${slow.appName}:${interrupted.deploymentId}`));
+  for (const line of orphans) process.kill(Number(line.trim().split(/\s+/)[0]), 'SIGKILL');
+
+  await startServer();
+  const failed = await deploymentOf(slow.applicationId, interrupted.deploymentId);
+  assert.equal(failed.status, 'error');
+  assert.equal(failed.errorMessage, 'interrupted by server restart');
+  assert.ok(failed.finishedAt);
+  assert.match(await call('deployment.readLogs', { deploymentId: interrupted.deploymentId }, 'GET'), /Error: interrupted by server restart\n.*--- deployment finished: error ---$/);
+  assert.equal((await call('application.one', { applicationId: slow.applicationId }, 'GET')).applicationStatus, 'error');
+
+  for (;;) {
+    const d = await deploymentOf(fast.applicationId, queued.deploymentId);
+    if (d.status !== 'running') {
+      assert.equal(d.status, 'done', d.errorMessage);
+      break;
+    }
+    if (Date.now() > deadline + 60_000) assert.fail('the queued deployment never ended');
+    await sleep(100);
+  }
+  const page = await (await fetch(`http://127.0.0.1:${port}/`)).text();
+  assert.match(page, /hello-static/);
+
+  for (const app of [slow, fast]) await call('application.delete', { applicationId: app.applicationId });
+  const images = await run([docker, 'images', '--format', '{{.Repository}}']);
+  assert.ok(!images.split('\n').some((r) => r === slow.appName || r === fast.appName), 'images left behind');
+});
