@@ -17,7 +17,7 @@ import { RailpackBuilder, railpackCommands } from '../src/deploy/builders/railpa
 import { STATIC_BASE_IMAGE, StaticBuilder, staticDockerfile } from '../src/deploy/builders/static.js';
 import { isInstalled } from '../src/deploy/builders/tools.js';
 import type { DeployableApplication } from '../src/deploy/types.js';
-import { appRow, docker, run, runId, testEnv, testJob } from './helpers/job.js';
+import { appRow, docker, run, runId, testEnv, testJob, writeTree } from './helpers/job.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-builders-test-'));
 const images = new Set<string>();
@@ -36,14 +36,7 @@ after(async () => {
 
 /** A source tree with `files`; `{ link }` makes a symlink. */
 function tree(files: Record<string, string | { link: string }>): string {
-  const dir = fs.mkdtempSync(path.join(tmp, 'src-'));
-  for (const [rel, content] of Object.entries(files)) {
-    const p = path.join(dir, rel);
-    fs.mkdirSync(path.dirname(p), { recursive: true });
-    if (typeof content === 'string') fs.writeFileSync(p, content);
-    else fs.symlinkSync(content.link, p);
-  }
-  return dir;
+  return writeTree(fs.mkdtempSync(path.join(tmp, 'src-')), files);
 }
 
 describe('build command lines (pure, golden)', () => {

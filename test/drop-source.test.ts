@@ -8,7 +8,7 @@ import path from 'node:path';
 import { crc32 } from 'node:zlib';
 import { after, describe, test } from 'node:test';
 import { checkEntries, DropSource, extractArchive, type ArchiveEntry } from '../src/deploy/sources/drop.js';
-import { appRow, filesUnder, run, testJob } from './helpers/job.js';
+import { appRow, filesUnder, run, testJob, writeTree } from './helpers/job.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-drop-test-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -18,14 +18,7 @@ const MB = 1024 * 1024;
 
 /** A folder with `files` (path → content; `{ link }` makes a symlink). */
 function tree(files: Record<string, string | { link: string }>): string {
-  const dir = fresh('tree');
-  for (const [rel, content] of Object.entries(files)) {
-    const p = path.join(dir, rel);
-    fs.mkdirSync(path.dirname(p), { recursive: true });
-    if (typeof content === 'string') fs.writeFileSync(p, content);
-    else fs.symlinkSync(content.link, p);
-  }
-  return dir;
+  return writeTree(fresh('tree'), files);
 }
 
 /** `tar -czPf` (P: names kept as given, `..` and `/` included) of `members` of `dir`. */

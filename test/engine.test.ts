@@ -12,6 +12,7 @@ import Docker from 'dockerode';
 import { createEngine, dockerClientOptions, Engine, type Rollout } from '../src/docker/engine.js';
 import { endpointModeSetting, resolveEndpointMode } from '../src/docker/endpoint-mode.js';
 import { serviceSpec, type ServiceSource } from '../src/docker/service-spec.js';
+import { serviceSource } from './helpers/service-source.js';
 
 const run = promisify(execFile);
 const testEnv = JSON.parse(readFileSync('/var/lib/berth-test/env.json', 'utf8')) as {
@@ -64,34 +65,15 @@ const httpdImage = (version: string) =>
   `FROM busybox:latest\nRUN mkdir -p /www && echo ${version} > /www/index.html\nCMD ["httpd", "-f", "-p", "3000", "-h", "/www"]\n`;
 
 function app(name: string, port: number, over: Partial<ServiceSource> = {}): ServiceSource {
-  return {
+  return serviceSource({
     appName: name,
     applicationId: `id-${name}`,
     env: 'GREETING=hello',
-    command: null,
-    args: null,
-    memoryLimit: null,
-    memoryReservation: null,
-    cpuLimit: null,
-    cpuReservation: null,
-    replicas: 1,
-    healthCheckSwarm: null,
-    restartPolicySwarm: null,
-    placementSwarm: null,
-    updateConfigSwarm: null,
-    rollbackConfigSwarm: null,
-    modeSwarm: null,
-    labelsSwarm: null,
-    networkSwarm: null,
     // busybox httpd ignores SIGTERM: without this every stop waits Docker's 10 s
     stopGracePeriodSwarm: 1 * SECOND,
-    endpointSpecSwarm: null,
-    ulimitsSwarm: null,
-    detachDokployNetwork: false,
-    mounts: [],
     ports: [{ publishedPort: port, targetPort: 3000, protocol: 'tcp', publishMode: 'host' }],
     ...over,
-  };
+  });
 }
 
 describe('endpoint mode', () => {

@@ -2,37 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { DeployableApplication } from '../src/deploy/types.js';
 import { serviceSpec, splitCommand, type ServiceSource, type ServiceSpecOptions } from '../src/docker/service-spec.js';
+import { serviceSource } from './helpers/service-source.js';
 
 // A compile-time guarantee: what the pipeline holds is what the spec reads.
 export const pipelineAppFits = (app: DeployableApplication): ServiceSource => app;
 
-const app = (over: Partial<ServiceSource> = {}): ServiceSource => ({
-  appName: 'web-abc123',
-  applicationId: 'app_0000000000000001',
-  env: null,
-  command: null,
-  args: null,
-  memoryLimit: null,
-  memoryReservation: null,
-  cpuLimit: null,
-  cpuReservation: null,
-  replicas: 1,
-  healthCheckSwarm: null,
-  restartPolicySwarm: null,
-  placementSwarm: null,
-  updateConfigSwarm: null,
-  rollbackConfigSwarm: null,
-  modeSwarm: null,
-  labelsSwarm: null,
-  networkSwarm: null,
-  stopGracePeriodSwarm: null,
-  endpointSpecSwarm: null,
-  ulimitsSwarm: null,
-  detachDokployNetwork: false,
-  mounts: [],
-  ports: [],
-  ...over,
-});
+const app = serviceSource;
 
 const opts = (over: Partial<ServiceSpecOptions> = {}): ServiceSpecOptions => ({
   image: 'web-abc123@sha256:1111111111111111111111111111111111111111111111111111111111111111',

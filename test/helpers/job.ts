@@ -119,3 +119,14 @@ export function filesUnder(dir: string): string[] {
   walk(dir, '');
   return out.sort();
 }
+
+/** Writes `files` (path → content; `{ link }` makes a symlink) under `dir`; returns `dir`. */
+export function writeTree(dir: string, files: Record<string, string | { link: string }>): string {
+  for (const [rel, content] of Object.entries(files)) {
+    const p = path.join(dir, rel);
+    fs.mkdirSync(path.dirname(p), { recursive: true });
+    if (typeof content === 'string') fs.writeFileSync(p, content);
+    else fs.symlinkSync(content.link, p);
+  }
+  return dir;
+}

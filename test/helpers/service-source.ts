@@ -1,0 +1,30 @@
+import type { ServiceSource } from '../../src/docker/service-spec.js';
+
+/** An application as the Swarm spec reads it, with every setting at its default. */
+export const serviceSource = (over: Partial<ServiceSource> = {}): ServiceSource => ({
+  appName: 'web-abc123',
+  applicationId: 'app_0000000000000001',
+  env: null,
+  command: null,
+  args: null,
+  memoryLimit: null,
+  memoryReservation: null,
+  cpuLimit: null,
+  cpuReservation: null,
+  replicas: 1,
+  healthCheckSwarm: null,
+  restartPolicySwarm: null,
+  placementSwarm: null,
+  updateConfigSwarm: null,
+  rollbackConfigSwarm: null,
+  modeSwarm: null,
+  labelsSwarm: null,
+  networkSwarm: null,
+  stopGracePeriodSwarm: null,
+  endpointSpecSwarm: null,
+  ulimitsSwarm: null,
+  detachDokployNetwork: false,
+  mounts: [],
+  ports: [],
+  ...over,
+});
