@@ -8,6 +8,7 @@ import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
+import { deployOverhead, RUNS as DEPLOY_RUNS, testEnvironment } from './deploy-overhead.js';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -133,6 +134,8 @@ async function startServer(dataDir: string, profileDir?: string): Promise<Server
       BERTH_ADMIN_TOKEN: TOKEN,
       BERTH_RATE_LIMIT: String(RATE_LIMIT),
       BERTH_LOG_LEVEL: 'warn',
+      // The docker CLI the test environment says builds and pulls work with.
+      BERTH_DOCKER_CLI: testEnvironment()?.dockerCli ?? process.env.BERTH_DOCKER_CLI ?? 'docker',
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -230,6 +233,7 @@ function limiterCost(): { oneKeyNs: number; tenThousandKeysNs: number } {
   return { oneKeyNs: Math.round(time(oneKey)), tenThousandKeysNs: Math.round(time(many)) };
 }
 
+const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor((xs.length - 1) / 2)];
 const slug = (name: string) => name.replace(/\W+/g, '-').toLowerCase();
 const mark = (met: boolean | null) => (met === null ? '' : met ? 'ok' : 'MISSED');
 const pad = (cells: (string | number)[], widths: number[]) => cells.map((c, i) => String(c).padEnd(widths[i])).join('  ').trimEnd();
@@ -246,7 +250,7 @@ for (let i = 0; i < 5; i++) {
   starts.push(probe.startMs);
   await stopServer(probe);
 }
-const startMs = starts.sort((x, y) => x - y)[2];
+const startMs = median(starts);
 const s = await startServer(tempDir());
 await sleep(1000);
 const idleRssMb = rssMb(s.child.pid!);
@@ -261,6 +265,19 @@ for (const route of routes) routeResults.push(await cannon(s, route, seeded));
 const rssAfterMb = rssMb(s.child.pid!);
 await sleep(5000);
 const rssSettledMb = rssMb(s.child.pid!);
+
+// Deploy overhead needs the Docker engine and registry of scripts/test-env.sh.
+const testEnv = testEnvironment();
+let deployMs: number[] | undefined;
+if (testEnv) {
+  console.error(`Deploy overhead: ${DEPLOY_RUNS} deploys of a prebuilt registry image…`);
+  deployMs = await deployOverhead(testEnv, async (proc, input, method = 'POST') => {
+    if (method === 'POST') return post(s, proc, input);
+    const r = await fetch(`${s.url}/api/${proc}?${new URLSearchParams(input as Record<string, string>)}`, { headers: { 'x-api-key': TOKEN } });
+    if (!r.ok) throw new Error(`${proc}: ${r.status} ${await r.text()}`);
+    return r.json();
+  });
+}
 await stopServer(s);
 const limiter = limiterCost();
 
@@ -280,6 +297,7 @@ const results = {
   rssAfterLoadMb: rssAfterMb,
   rssAfterSettleMb: rssSettledMb,
   rateLimiterHitNs: limiter,
+  deployOverheadMs: deployMs ? { median: median(deployMs), all: deployMs } : null,
 };
 
 const m = results.machine;
@@ -295,6 +313,9 @@ console.log(pad(['RSS after seeding', `${rssSeededMb} MB`, '', ''], w1));
 console.log(pad(['RSS after load', `${rssAfterMb} MB`, '', ''], w1));
 console.log(pad(['RSS after 5 s settle', `${rssSettledMb} MB`, '', ''], w1));
 console.log(pad([`seeding (${PROJECTS + APPS} POSTs)`, `${seeded.ms} ms`, '', ''], w1));
+const deployTarget = 800;
+if (deployMs) console.log(pad([`deploy → done (median/${DEPLOY_RUNS})`, `${median(deployMs)} ms`, `≤ ${deployTarget} ms`, mark(median(deployMs) <= deployTarget)], w1));
+else console.log('deploy overhead: not measured (no test environment: run scripts/test-env.sh as root)');
 console.log('');
 const w2 = [24, 8, 7, 7, 7, 8, 28, 6];
 console.log(pad(['route', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'non-2xx', 'target', ''], w2));
