@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { buildAppName, generateAppName } from '../model/app-name.js';
 import * as m from '../model/application.js';
 import * as d from '../model/deployment.js';
@@ -27,8 +28,13 @@ function lifecycle(ctx: Context, applicationId: string, type: 'start' | 'stop') 
   return before;
 }
 
-/** A saved source becomes the app's source, and the app waits for its next deploy. */
-const sourceSaved = (sourceType: Exclude<SourceType, 'drop'>) => ({ sourceType, applicationStatus: 'idle' as const });
+/** A save*Provider procedure: the saved source becomes the app's source, and the app waits for its next deploy. */
+const saveSource = <I extends z.ZodType<{ applicationId: string } & ApplicationChanges>>(input: I, sourceType: Exclude<SourceType, 'drop'>, description?: string) =>
+  mutation({
+    input,
+    description,
+    handler: ({ applicationId, ...changes }: z.output<I>, ctx) => save(ctx, applicationId, { ...changes, sourceType, applicationStatus: 'idle' }),
+  });
 
 export default group('application', {
   create: mutation({
@@ -81,31 +87,16 @@ export default group('application', {
     input: m.saveBuildType,
     handler: ({ applicationId, ...changes }, ctx) => save(ctx, applicationId, changes),
   }),
-  saveGithubProvider: mutation({
-    input: m.saveGithubProvider,
-    handler: ({ applicationId, ...changes }, ctx) => save(ctx, applicationId, { ...changes, ...sourceSaved('github') }),
-  }),
-  saveGitlabProvider: mutation({
-    input: m.saveGitlabProvider,
-    handler: ({ applicationId, ...changes }, ctx) => save(ctx, applicationId, { ...changes, ...sourceSaved('gitlab') }),
-  }),
-  saveBitbucketProvider: mutation({
-    input: m.saveBitbucketProvider,
-    handler: ({ applicationId, ...changes }, ctx) => save(ctx, applicationId, { ...changes, ...sourceSaved('bitbucket') }),
-  }),
-  saveGiteaProvider: mutation({
-    input: m.saveGiteaProvider,
-    handler: ({ applicationId, ...changes }, ctx) => save(ctx, applicationId, { ...changes, ...sourceSaved('gitea') }),
-  }),
-  saveGitProvider: mutation({
-    input: m.saveGitProvider,
-    handler: ({ applicationId, ...changes }, ctx) => save(ctx, applicationId, { ...changes, ...sourceSaved('git') }),
-  }),
-  saveDockerProvider: mutation({
-    input: m.saveDockerProvider,
-    description: 'Sets the image and pull credentials. The password is stored encrypted and never returned; sending back the mask keeps it.',
-    handler: ({ applicationId, ...changes }, ctx) => save(ctx, applicationId, { ...changes, ...sourceSaved('docker') }),
-  }),
+  saveGithubProvider: saveSource(m.saveGithubProvider, 'github'),
+  saveGitlabProvider: saveSource(m.saveGitlabProvider, 'gitlab'),
+  saveBitbucketProvider: saveSource(m.saveBitbucketProvider, 'bitbucket'),
+  saveGiteaProvider: saveSource(m.saveGiteaProvider, 'gitea'),
+  saveGitProvider: saveSource(m.saveGitProvider, 'git'),
+  saveDockerProvider: saveSource(
+    m.saveDockerProvider,
+    'docker',
+    'Sets the image and pull credentials. The password is stored encrypted and never returned; sending back the mask keeps it.',
+  ),
   disconnectGitProvider: mutation({
     input: m.applicationId,
     description: 'Clears every git source field (GitHub, GitLab, Bitbucket, Gitea, Git URL); docker and drop fields stay.',

@@ -8,7 +8,7 @@ import { nextConfigKey } from './app-children.js';
 import type { DB } from './db.js';
 import { jsonObjectSql } from './json-rows.js';
 import { newId, now } from './ids.js';
-import { contains, projectStore } from './projects.js';
+import { contains, type ProjectStore } from './projects.js';
 import {
   application,
   bitbucket,
@@ -102,8 +102,7 @@ const references = {
 } as const;
 
 /** Applications: the row, its relations for `application.one`, search, and project duplication. */
-export function applicationStore(db: DB, cipher: Cipher) {
-  const projects = projectStore(db, cipher);
+export function applicationStore(db: DB, cipher: Cipher, projects: ProjectStore) {
 
   /** Decrypts in place: rows come fresh from the driver, and copying 100 columns costs more than the query. */
   const open = (row: ApplicationRow): ApplicationRow => {

@@ -17,6 +17,7 @@ import { sshKeyStore } from './ssh-keys.js';
 export function createStore(db: DB, cipher: Cipher) {
   // Rows changed by this connection, and commits by any other (e.g. the token CLI).
   const version = db.$client.prepare('SELECT total_changes() AS c, data_version AS v FROM pragma_data_version');
+  const projects = projectStore(db, cipher);
   return {
     db,
     /** Differs after any write to the database: what cached answers are checked against. */
@@ -25,8 +26,8 @@ export function createStore(db: DB, cipher: Cipher) {
       return `${c}:${v}`;
     },
     apiKeys: apiKeyStore(db),
-    projects: projectStore(db, cipher),
-    applications: applicationStore(db, cipher),
+    projects,
+    applications: applicationStore(db, cipher, projects),
     domains: domainStore(db),
     mounts: mountStore(db),
     ports: portStore(db),

@@ -276,3 +276,5 @@ export function projectStore(db: DB, cipher: Cipher) {
     },
   };
 }
+
+export type ProjectStore = ReturnType<typeof projectStore>;
