@@ -99,6 +99,11 @@ describe('domains', () => {
     assertBadField(await create({ host: uniqueHost(), certificateType: 'selfsigned' }), 'certificateType');
   });
 
+  test('forward auth (Dokploy\'s enterprise SSO) is refused rather than silently not applied', async () => {
+    assertBadField(await create({ host: uniqueHost(), forwardAuthEnabled: true }), 'forwardAuthEnabled');
+    assert.equal((await create({ host: uniqueHost(), forwardAuthEnabled: false })).status, 200);
+  });
+
   test('https needs a certificate type, and a custom one needs its resolver', async () => {
     assertBadField(await create({ host: uniqueHost(), https: true }), 'certificateType');
     assertBadField(await create({ host: uniqueHost(), https: true, certificateType: 'custom' }), 'customCertResolver');
@@ -168,5 +173,69 @@ describe('domains', () => {
     const still = (await b.call('domain.one', { domainId: d.domainId })).body;
     assert.equal(still.port, 3000);
     assert.equal(still.enabled, true);
+  });
+});
+
+describe('generated domains and DNS checks', () => {
+  let b: TestBerth;
+  let app: AppRef;
+
+  before(async () => {
+    b = await startTestBerth();
+    app = await newApplication(b, 'gen');
+  });
+  after(() => b.close());
+
+  test('generateDomain gives <appName>-<6 hex>.traefik.me, a host domain.create accepts, different each time', async () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 5; i++) {
+      const r = await b.call('domain.generateDomain', { appName: app.appName });
+      assert.equal(r.status, 200, r.text);
+      assert.match(r.body, new RegExp(`^${app.appName}-[0-9a-f]{6}\\.traefik\\.me$`));
+      seen.add(r.body);
+    }
+    assert.equal(seen.size, 5);
+    const [host] = seen;
+    const created = await b.call('domain.create', { applicationId: app.applicationId, host });
+    assert.equal(created.status, 200, created.text);
+    assert.equal(created.body.host, host);
+  });
+
+  test('the wildcard and the server IP are server settings; canGenerateTraefikMeDomains answers that IP', async () => {
+    const other = await startTestBerth({ BERTH_DOMAIN_WILDCARD: 'sslip.io', BERTH_SERVER_IP: '203.0.113.7' });
+    try {
+      const r = await other.call('domain.generateDomain', { appName: 'My_Shop' });
+      assert.match(r.body, /^my-shop-[0-9a-f]{6}-203-0-113-7\.sslip\.io$/);
+      // tRPC is how Dokploy's clients send the main server's empty id (REST drops empty query values)
+      const ip = await fetch(`${other.url}/api/trpc/domain.canGenerateTraefikMeDomains?input=${encodeURIComponent(JSON.stringify({ json: { serverId: '' } }))}`, {
+        headers: { 'x-api-key': other.token },
+      });
+      assert.equal((await ip.json()).result.data.json, '203.0.113.7');
+    } finally {
+      await other.close();
+    }
+    assert.equal((await b.call('domain.canGenerateTraefikMeDomains', { serverId: '' }, { method: 'POST' })).status, 404, 'a query');
+  });
+
+  test('Berth has one server: a serverId naming another is refused, naming serverId', async () => {
+    assertBadField(await b.call('domain.generateDomain', { appName: app.appName, serverId: 'srv_1' }), 'serverId');
+    assertBadField(await b.call('domain.canGenerateTraefikMeDomains', { serverId: 'srv_1' }), 'serverId');
+    assertBadField(await b.call('domain.canGenerateTraefikMeDomains', {}), 'serverId');
+  });
+
+  test('validateDomain answers a name that does not resolve with isValid false and the reason, not an error', async () => {
+    const r = await b.call('domain.validateDomain', { domain: 'berth-test-nothing.invalid' });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.body.isValid, false);
+    assert.match(r.body.error, /berth-test-nothing\.invalid (does not exist|has no A record|could not be resolved)/);
+    const pasted = await b.call('domain.validateDomain', { domain: 'https://not a host/path' });
+    assert.equal(pasted.status, 200, pasted.text);
+    assert.equal(pasted.body.isValid, false);
+    assert.match(pasted.body.error, /not a valid host name/);
+  });
+
+  test('validateDomain refuses a serverIp that is not an IP address, naming serverIp', async () => {
+    assertBadField(await b.call('domain.validateDomain', { domain: 'example.com', serverIp: 'my-server' }), 'serverIp');
+    assertBadField(await b.call('domain.validateDomain', {}), 'domain');
   });
 });

@@ -1,12 +1,18 @@
+import { randomBytes } from 'node:crypto';
 import * as m from '../model/domain.js';
+import { BerthError } from '../model/errors.js';
+import { checkDomain } from '../routing/dns-check.js';
+import { rerouted } from './application-traefik.js';
 import { group, mutation, query } from './procedure.js';
+
+const GENERATE_ATTEMPTS = 5;
 
 export default group('domain', {
   create: mutation({
     input: m.domainCreate,
     description:
-      'Adds a domain to an application. The host is trimmed, lower-cased and IDN-encoded; a host and path may be routed to only one application (409).',
-    handler: (input, { store }) => store.domains.create(input),
+      'Adds a domain to an application and rewrites its Traefik file. The host is trimmed, lower-cased and IDN-encoded; a host and path may be routed to only one application (409).',
+    handler: (input, ctx) => rerouted(ctx, ctx.store.domains.create(input)),
   }),
   byApplicationId: query({
     input: m.domainsOfApplication,
@@ -18,16 +24,40 @@ export default group('domain', {
   }),
   update: mutation({
     input: m.domainUpdate,
-    description: 'Updates a domain; the https and certificate rules apply to the domain as it will be stored.',
-    handler: (input, { store }) => store.domains.update(input),
+    description: "Updates a domain and rewrites its application's Traefik file; the https and certificate rules apply to the domain as it will be stored.",
+    handler: (input, ctx) => rerouted(ctx, ctx.store.domains.update(input)),
   }),
   toggleEnable: mutation({
     input: m.domainId,
-    description: 'Enables or disables a domain. Application routing changes without a redeploy.',
-    handler: ({ domainId }, { store }) => ({ ...store.domains.toggleEnabled(domainId), requiresRedeploy: false }),
+    description: 'Enables or disables a domain. Application routing changes without a redeploy: a disabled domain has no router.',
+    handler: async ({ domainId }, ctx) => ({ ...(await rerouted(ctx, ctx.store.domains.toggleEnabled(domainId))), requiresRedeploy: false }),
   }),
   delete: mutation({
     input: m.domainId,
-    handler: ({ domainId }, { store }) => store.domains.remove(domainId),
+    description: "Deletes a domain and its routers; the application's Traefik file goes with its last enabled domain.",
+    handler: ({ domainId }, ctx) => rerouted(ctx, ctx.store.domains.remove(domainId)),
+  }),
+  generateDomain: mutation({
+    input: m.generateDomainInput,
+    description:
+      'A free host for the application: `<appName>-<6 hex>[-<server IP with dashes>].<wildcard>` (BERTH_DOMAIN_WILDCARD, default traefik.me; the IP part when BERTH_SERVER_IP is set), used by no domain yet. Nothing is stored: pass it to domain.create.',
+    handler: ({ appName }, { store, config }) => {
+      for (let i = 0; i < GENERATE_ATTEMPTS; i++) {
+        const host = m.generatedHost(appName, randomBytes(3).toString('hex'), config.domains.wildcard, config.domains.serverIp);
+        if (!store.routing.hostTaken(host)) return host;
+      }
+      throw new BerthError('CONFLICT', 'Could not find a free generated host; retry');
+    },
+  }),
+  canGenerateTraefikMeDomains: query({
+    input: m.serverOfDomains,
+    description: 'The server\'s public IP (BERTH_SERVER_IP), or "" when it is not set; generated domains then resolve to 127.0.0.1 on traefik.me.',
+    handler: (_input, { config }) => config.domains.serverIp,
+  }),
+  validateDomain: mutation({
+    input: m.validateDomainInput,
+    description:
+      "Looks up the domain's A records in public DNS (a few seconds at most) and tells whether they point at `serverIp` (default BERTH_SERVER_IP; any address when neither is set). A lookup failure is an answer (`isValid: false` with the reason), not an error.",
+    handler: ({ domain, serverIp }, { config }) => checkDomain(domain, serverIp || config.domains.serverIp || undefined),
   }),
 });

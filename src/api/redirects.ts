@@ -1,12 +1,13 @@
 import * as m from '../model/redirect.js';
+import { rerouted } from './application-traefik.js';
 import { group, mutation, query } from './procedure.js';
 
 export default group('redirects', {
   create: mutation({
     input: m.redirectCreate,
-    description: 'Adds a regex redirect to every domain of an application. Returns true, as Dokploy does.',
-    handler: (input, { store }) => {
-      store.redirects.create(input);
+    description: 'Adds a regex redirect to every domain of an application (applied at once). Returns true, as Dokploy does.',
+    handler: async (input, ctx) => {
+      await rerouted(ctx, ctx.store.redirects.create(input));
       return true;
     },
   }),
@@ -16,10 +17,10 @@ export default group('redirects', {
   }),
   update: mutation({
     input: m.redirectUpdate,
-    handler: (input, { store }) => store.redirects.update(input),
+    handler: (input, ctx) => rerouted(ctx, ctx.store.redirects.update(input)),
   }),
   delete: mutation({
     input: m.redirectId,
-    handler: ({ redirectId }, { store }) => store.redirects.remove(redirectId),
+    handler: ({ redirectId }, ctx) => rerouted(ctx, ctx.store.redirects.remove(redirectId)),
   }),
 });

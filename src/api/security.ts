@@ -1,6 +1,7 @@
 import { maskSecret } from '../model/dotenv.js';
 import * as m from '../model/security.js';
 import type { SecurityRow } from '../store/security.js';
+import { rerouted } from './application-traefik.js';
 import { group, mutation, query } from './procedure.js';
 
 /** Basic-auth passwords are never returned, not even to admins (Dokploy returns them verbatim). */
@@ -9,9 +10,9 @@ const masked = (row: SecurityRow) => ({ ...row, password: maskSecret(row.passwor
 export default group('security', {
   create: mutation({
     input: m.securityCreate,
-    description: 'Adds a basic-auth user to every domain of an application. Returns true, as Dokploy does.',
-    handler: (input, { store }) => {
-      store.security.create(input);
+    description: 'Adds a basic-auth user to every domain of an application (applied at once; the file holds a bcrypt hash). Returns true, as Dokploy does.',
+    handler: async (input, ctx) => {
+      await rerouted(ctx, ctx.store.security.create(input));
       return true;
     },
   }),
@@ -23,10 +24,10 @@ export default group('security', {
   update: mutation({
     input: m.securityUpdate,
     description: 'Renames the user or sets a new password; sending the masked password back keeps the stored one.',
-    handler: (input, { store }) => masked(store.security.update(input)),
+    handler: async (input, ctx) => masked(await rerouted(ctx, ctx.store.security.update(input))),
   }),
   delete: mutation({
     input: m.securityId,
-    handler: ({ securityId }, { store }) => masked(store.security.remove(securityId)),
+    handler: async ({ securityId }, ctx) => masked(await rerouted(ctx, ctx.store.security.remove(securityId))),
   }),
 });

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { domainToASCII } from 'node:url';
 import { z } from 'zod';
 import { id } from './common.js';
@@ -60,7 +61,11 @@ const domainFields = {
   internalPath: urlPath.nullable().optional(),
   stripPath: z.boolean().optional(),
   middlewares: z.array(traefikName).nullable().optional(),
-  forwardAuthEnabled: z.boolean().optional(),
+  // Dokploy's enterprise SSO; Berth has none, so a domain claiming it would be routed without it.
+  forwardAuthEnabled: z
+    .boolean()
+    .optional()
+    .refine((v) => !v, 'must be false: Berth has no forward-auth (SSO); use basic auth (security.create) or a middleware'),
 };
 
 type TlsFields = { https?: boolean; certificateType?: (typeof certificateTypes)[number]; customCertResolver?: string | null };
@@ -106,3 +111,37 @@ export const domainsOfApplication = z.object({ applicationId: id() });
 
 export type DomainCreate = z.output<typeof domainCreate>;
 export type DomainUpdate = z.output<typeof domainUpdate>;
+
+/** Dokploy's limit on the application part of a generated host. */
+const GENERATED_NAME_MAX = 40;
+
+/**
+ * `<appName>-<random>[-<server IP with dashes>].<wildcard>`: wildcard DNS services such as
+ * traefik.me and sslip.io answer a name ending in `-1-2-3-4` with 1.2.3.4 (without one,
+ * traefik.me answers 127.0.0.1). The app name is cut down to a DNS label.
+ */
+export function generatedHost(appName: string, random: string, wildcard: string, serverIp: string): string {
+  const label =
+    appName
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, '-')
+      .slice(0, GENERATED_NAME_MAX)
+      .replace(/^-+|-+$/g, '') || 'app';
+  return [label, random, ...(serverIp ? [serverIp.replaceAll('.', '-')] : [])].join('-') + `.${wildcard}`;
+}
+
+const oneServer = z
+  .string()
+  .optional()
+  .refine((v) => !v, 'must be left out: Berth manages one server');
+
+export const generateDomainInput = z.object({ appName: z.string().min(1).max(255), serverId: oneServer });
+/** Required by the contract; "" is the main server (a non-empty id names a remote server, which Berth has none of). */
+export const serverOfDomains = z.object({ serverId: z.string().refine((v) => v === '', 'must be "": Berth manages one server') });
+export const validateDomainInput = z.object({
+  domain: z.string().min(1).max(2048),
+  serverIp: z
+    .string()
+    .optional()
+    .refine((v) => !v || isIP(v) !== 0, 'must be an IPv4 or IPv6 address'),
+});
