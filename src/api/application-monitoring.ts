@@ -1,0 +1,19 @@
+import { notFound } from '../model/errors.js';
+import { appMonitoringInput, timeRange } from '../model/monitoring.js';
+import { appMonitoring } from '../monitoring/series.js';
+import { group, query } from './procedure.js';
+
+export default group('application', {
+  readAppMonitoring: query({
+    input: appMonitoringInput,
+    description:
+      "The application's samples in a time range (default: the last hour): `{cpu, memory, disk, network, block}` as Dokploy's `{value, time}` points, plus `restarts`. Berth samples every running application on a fixed interval whether or not anyone looks (BERTH_METRICS_INTERVAL_MS); older than 24 h the points are 5-minute averages. null when no container of the application ran in the range.",
+    handler: ({ appName, ...range }, { store }) => {
+      const applicationId = store.metrics.applicationIdOf(appName);
+      if (!applicationId) throw notFound('Application with appName', appName);
+      const { from, to } = timeRange(range, Date.now());
+      const samples = store.metrics.appSeries(applicationId, from, to);
+      return samples.length === 0 ? null : appMonitoring(samples);
+    },
+  }),
+});

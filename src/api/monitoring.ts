@@ -1,0 +1,16 @@
+import { serverMetricsInput, timeRange } from '../model/monitoring.js';
+import { serverPoints } from '../monitoring/series.js';
+import { group, query } from './procedure.js';
+
+/** Berth's own group (Dokploy has no equivalent route): the server's samples. */
+export default group('monitoring', {
+  server: query({
+    input: serverMetricsInput,
+    description:
+      "The server's samples in a time range (default: the last hour), oldest first: host CPU %, memory, the disk of Berth's data dir and of Docker's root dir, and the control plane's resident memory. Sampled on the same interval as applications.",
+    handler: (range, { store }) => {
+      const { from, to } = timeRange(range, Date.now());
+      return serverPoints(store.metrics.serverSeries(from, to));
+    },
+  }),
+});

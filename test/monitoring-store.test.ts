@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { BUCKET_MS, retentionBounds } from '../src/store/metrics.js';
+import { startTestBerth, type TestBerth } from './helpers/berth.js';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+const sample = (time: number, cpu: number | null, memoryUsed: number, networkRx = 0) => ({
+  time, cpu, memoryUsed, memoryLimit: 1000, networkRx, networkTx: 0, blockRead: 0, blockWrite: 0, tasks: 1, restarts: 0,
+});
+
+describe('monitoring samples in the store', () => {
+  let b: TestBerth;
+  let app: { applicationId: string; appName: string };
+  before(async () => {
+    // a long interval: the sampler stays out of these tests' way
+    b = await startTestBerth({ BERTH_METRICS_INTERVAL_MS: '3600000', BERTH_METRICS_RETENTION_DAYS: '7' });
+    const { environment } = (await b.call('project.create', { name: 'metrics' })).body;
+    app = (await b.call('application.create', { name: 'metrics', environmentId: environment.environmentId })).body;
+  });
+  after(() => b.close());
+
+  test('an application nobody sampled has no series (null), an unknown appName is a 404', async () => {
+    const none = await b.call('application.readAppMonitoring', { appName: app.appName });
+    assert.equal(none.status, 200);
+    assert.equal(none.body, null);
+    const unknown = await b.call('application.readAppMonitoring', { appName: 'no-such-app' });
+    assert.equal(unknown.status, 404);
+    assert.match(unknown.body.message, /no-such-app/);
+  });
+
+  test('a range with "from" after "to" is a 400 naming "from"', async () => {
+    const r = await b.call('application.readAppMonitoring', { appName: app.appName, from: '2026-01-02T00:00:00Z', to: '2026-01-01T00:00:00Z' });
+    assert.equal(r.status, 400);
+    assert.deepEqual(r.body.error.issues[0].path, ['from']);
+    const bad = await b.call('monitoring.server', { from: 'yesterday' });
+    assert.equal(bad.status, 400);
+    assert.deepEqual(bad.body.error.issues[0].path, ['from']);
+  });
+
+  test('retention drops what is older than the setting and merges what is older than 24 h into 5-minute averages', async () => {
+    const now = Date.now();
+    const { mergeBefore } = retentionBounds(now, 7);
+    const oldBucket = mergeBefore - 2 * DAY - BUCKET_MS; // a whole bucket, two days old
+    const m = b.store.metrics;
+    const server = (time: number, cpu: number) => ({ time, cpu, memoryUsed: cpu, memoryTotal: 100, dataDiskUsed: 1, dataDiskTotal: 2, dockerDiskUsed: null, dockerDiskTotal: null, rss: 3 });
+    const rows = [
+      sample(now - 8 * DAY, 99, 99), // beyond 7 days
+      ...Array.from({ length: 30 }, (_, i) => sample(oldBucket + i * 10_000, i % 2 ? 30 : 10, 1000 + i, i * 100)),
+      sample(now - HOUR, 50, 500),
+      sample(now - HOUR + 10_000, 60, 600),
+    ];
+    for (const r of rows) m.record([{ applicationId: app.applicationId, ...r }], undefined);
+    m.record([], server(now - 8 * DAY, 1));
+    for (let i = 0; i < 30; i++) m.record([], server(oldBucket + i * 10_000, i % 2 ? 40 : 20));
+    m.record([], server(now - HOUR, 7));
+
+    const removed = m.applyRetention(now, 7);
+    assert.equal(removed, 1 + 29 + 1 + 29, 'one expired and 29 merged away, for the app and the server');
+
+    const kept = m.appSeries(app.applicationId, 0, now);
+    assert.equal(kept.length, 3);
+    assert.deepEqual(kept[0], { ...sample(oldBucket, 20, Math.round(1000 + 14.5), 2900) }, 'levels averaged, counters at their latest');
+    assert.deepEqual(kept.slice(1).map((s) => s.cpu), [50, 60], 'the last 24 h stay as sampled');
+    const servers = m.serverSeries(0, now);
+    assert.deepEqual(servers.map((s) => [s.time, s.cpu]), [[oldBucket, 30], [now - HOUR, 7]]);
+
+    assert.equal(m.applyRetention(now, 7), 0, 'a second pass changes nothing');
+    assert.equal(m.appSeries(app.applicationId, 0, now).length, 3);
+
+    // what the route answers for a range reaching back four days
+    const r = await b.call('application.readAppMonitoring', { appName: app.appName, from: new Date(now - 4 * DAY).toISOString() });
+    assert.equal(r.status, 200);
+    assert.deepEqual(r.body.cpu.map((p: { value: string }) => p.value), ['20.00%', '50.00%', '60.00%']);
+    assert.equal(r.body.cpu[0].time, new Date(oldBucket).toISOString());
+    // the default range is the last hour
+    const lastHour = await b.call('application.readAppMonitoring', { appName: app.appName });
+    assert.deepEqual(lastHour.body.memory.map((p: { value: { usedBytes: number } }) => p.value.usedBytes), [600]);
+  });
+
+  test("deleting an application deletes its samples", async () => {
+    const { environment } = (await b.call('project.create', { name: 'gone' })).body;
+    const gone = (await b.call('application.create', { name: 'gone', environmentId: environment.environmentId })).body;
+    b.store.metrics.record([{ applicationId: gone.applicationId, ...sample(Date.now(), 1, 1) }], undefined);
+    assert.equal(b.store.metrics.appSeries(gone.applicationId, 0, Date.now()).length, 1);
+    assert.equal((await b.call('application.delete', { applicationId: gone.applicationId })).status, 200);
+    assert.equal(b.store.metrics.appSeries(gone.applicationId, 0, Date.now()).length, 0);
+    // a sample of an application deleted while it was taken is dropped, not an error
+    b.store.metrics.record([{ applicationId: gone.applicationId, ...sample(Date.now(), 1, 1) }], undefined);
+    assert.equal(b.store.metrics.appSeries(gone.applicationId, 0, Date.now()).length, 0);
+  });
+});
