@@ -13,7 +13,7 @@ const MAX_UPLOAD_BYTES = 512 * 1024 ** 2;
 /** An idle stream still sends a comment this often, so proxies keep it open. */
 const HEARTBEAT_MS = 15_000;
 
-function allow(req: FastifyRequest, access: Access, what: string) {
+export function allow(req: FastifyRequest, access: Access, what: string) {
   const { role } = req.caller!;
   if (!mayCall(role, access)) throw new BerthError('FORBIDDEN', `A ${role} token may not call ${what}`);
 }

@@ -1,3 +1,4 @@
+import { applicationId } from '../model/application.js';
 import * as m from '../model/mount.js';
 import { group, mutation, query } from './procedure.js';
 
@@ -24,5 +25,13 @@ export default group('mounts', {
   remove: mutation({
     input: m.mountId,
     handler: ({ mountId }, { store }) => store.mounts.remove(mountId),
+  }),
+  allNamedByApplicationId: query({
+    input: applicationId,
+    description: "The named volumes of the application's running container (Docker's mount objects of Type volume); nothing when no container runs.",
+    handler: async ({ applicationId }, { store, containers }) => {
+      const running = await containers.runningTaskContainer(store.applications.get(applicationId).appName);
+      return running?.Mounts.filter((mount) => mount.Type === 'volume');
+    },
   }),
 });

@@ -1,0 +1,44 @@
+import * as m from '../model/docker.js';
+import { notFound } from '../model/errors.js';
+import { assertLocalServer } from '../model/registry.js';
+import { statsRow } from '../monitoring/stats-row.js';
+import { group, query } from './procedure.js';
+
+/** `swarm.*`: the Swarm this host belongs to, as the `docker node` / `docker service` commands show it. */
+export default group('swarm', {
+  getNodes: query({
+    input: m.serverOnly,
+    description: "The Swarm's nodes, as `docker node ls --format '{{json .}}'` prints them.",
+    handler: async ({ serverId }, { containers }) => {
+      assertLocalServer(serverId);
+      const [nodes, self] = await Promise.all([containers.nodes(), containers.swarmIdentity()]);
+      return nodes.map((n) => m.nodeRow(n, self));
+    },
+  }),
+  getNodeInfo: query({
+    input: m.nodeRef,
+    description: '`docker node inspect` of a node (by ID or hostname).',
+    handler: async ({ nodeId, serverId }, { containers }) => {
+      assertLocalServer(serverId);
+      const node = await containers.node(nodeId);
+      if (!node) throw notFound('Node', nodeId);
+      return node;
+    },
+  }),
+  getContainerStats: query({
+    input: m.serverOnly,
+    description: "CPU, memory, network and block I/O of every running container, as `docker stats --no-stream --format '{{json .}}'` prints them (takes about a second: the engine's collection interval).",
+    handler: async ({ serverId }, { containers }) => {
+      assertLocalServer(serverId);
+      return (await containers.stats()).map((c) => statsRow(c, c.stats));
+    },
+  }),
+  getNodeApps: query({
+    input: m.serverOnly,
+    description: "The Swarm's services, as `docker service ls --format '{{json .}}'` prints them.",
+    handler: async ({ serverId }, { containers }) => {
+      assertLocalServer(serverId);
+      return (await containers.services()).map(m.serviceRow);
+    },
+  }),
+});
