@@ -1,6 +1,7 @@
 // A real Berth process killed with SIGKILL in the middle of a build, then started again on
 // the same data directory: the interrupted deployment ends `error` "interrupted by server
-// restart", nothing stays `running`, and the job that was queued behind it runs to `done`.
+// restart", nothing stays `running`, the build client the crash orphaned is killed, and the
+// job that was queued behind it runs to `done`.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -60,12 +61,23 @@ async function call(proc: string, input: Record<string, unknown> = {}, method: '
 const deploymentOf = async (applicationId: string, deploymentId: string) =>
   (await call('deployment.all', { applicationId }, 'GET')).find((d: { deploymentId: string }) => d.deploymentId === deploymentId);
 
+/** Processes whose command line holds `text` (a build client holds its image tag). */
+async function processesWith(text: string): Promise<number[]> {
+  const lines = (await run(['ps', '-eo', 'pid=,stat=,args='])).split('\n');
+  // zombies have ended: they only wait for a parent to reap them
+  return lines.filter((l) => l.includes(text) && !/^\s*\d+\s+Z/.test(l)).map((l) => Number(l.trim().split(/\s+/)[0]));
+}
+
+let buildTag = '';
+
 after(async () => {
+  // a build client the restart failed to end: the test leaves nothing behind
+  if (buildTag) for (const pid of await processesWith(buildTag)) process.kill(pid, 'SIGKILL');
   child?.kill('SIGTERM');
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-test('SIGKILL during a build, then a restart: that deployment ends error "interrupted", the queued one runs to done', async () => {
+test('SIGKILL during a build, then a restart: the orphaned build is killed, that deployment ends error "interrupted", the queued one runs to done', async () => {
   await startServer();
   const environmentId = (await call('project.create', { name: `crash-${runId}` })).environment.environmentId;
 
@@ -102,15 +114,24 @@ test('SIGKILL during a build, then a restart: that deployment ends error "interr
     await sleep(100);
   }
   assert.equal((await deploymentOf(fast.applicationId, queued.deploymentId)).stage, 'queued');
+  const { pid } = await deploymentOf(slow.applicationId, interrupted.deploymentId);
 
   child!.kill('SIGKILL');
   await new Promise((resolve) => child!.once('exit', resolve));
-  // The killed server's build client is left without its parent: as after a real crash, it
-  // is not Berth's child any more. End it so the test leaves nothing behind.
-  const orphans = (await run(['ps', '-eo', 'pid=,args='])).split('\n').filter((l) => l.includes(`${slow.appName}:${interrupted.deploymentId}`));
-  for (const line of orphans) process.kill(Number(line.trim().split(/\s+/)[0]), 'SIGKILL');
+  // The killed server's build client outlives it (a process group of its own, so that a
+  // cancel kills all it started): it is the group the deployment recorded.
+  buildTag = `${slow.appName}:${interrupted.deploymentId}`;
+  const orphans = await processesWith(buildTag);
+  assert.ok(orphans.length > 0, 'the build client survived the crash');
+  const pgidOf = (p: number) => Number(fs.readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].split(' ')[2]);
+  assert.deepEqual(orphans.map(pgidOf), orphans.map(() => Number(pid)));
 
+  // The restart ends it before anything else runs.
   await startServer();
+  for (let tries = 0; (await processesWith(buildTag)).length > 0; tries++) {
+    if (tries === 20) assert.fail('the orphaned build is still running after the restart');
+    await sleep(100);
+  }
   const failed = await deploymentOf(slow.applicationId, interrupted.deploymentId);
   assert.equal(failed.status, 'error');
   assert.equal(failed.errorMessage, 'interrupted by server restart');

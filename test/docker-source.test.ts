@@ -9,6 +9,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { credentialsFor, dockerConfigJson, DockerSource, MANIFEST_ACCEPT, pullCommand, resolveDigest } from '../src/deploy/sources/docker.js';
 import { normalizeRegistry, parseImageRef } from '../src/deploy/sources/image-ref.js';
+import { createEngine } from '../src/docker/engine.js';
 import { appRow, docker, run, runId, testEnv, testJob } from './helpers/job.js';
 
 const { registry } = testEnv;
@@ -21,6 +22,10 @@ const basic = `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toStri
 const configDir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-docker-config-'));
 const pushed = new Set<string>(); // digests to delete from the registry
 const localRefs = new Set<string>(); // local image references to remove
+
+const { dockerHost } = testEnv as typeof testEnv & { dockerHost: string };
+const engine = createEngine({ docker: { host: dockerHost } });
+const imageExists = (ref: string) => engine.imageExists(ref);
 
 const dockerCli = (...args: string[]) => run([docker, '--config', configDir, ...args]);
 
@@ -120,7 +125,7 @@ describe('docker source against the local registry', () => {
     const job = testJob(appRow({ sourceType: 'docker', dockerImage: `${repo}:${tag}`, username: creds.username, password: creds.password, registryUrl: registry.url }));
     try {
       await run([docker, 'rmi', `${repo}:${tag}`]); // so that the pull really pulls
-      const fetched = await new DockerSource({ docker }).fetch(job.ctx);
+      const fetched = await new DockerSource({ docker, imageExists }).fetch(job.ctx);
       assert.deepEqual(fetched, { kind: 'image', image: `${repo}@${digest}` });
       localRefs.add(`${repo}@${digest}`);
       const inspected = JSON.parse(await run([docker, 'image', 'inspect', `${repo}@${digest}`]))[0];
@@ -129,6 +134,28 @@ describe('docker source against the local registry', () => {
       const text = job.logText();
       assert.match(text, new RegExp(`Pulling ${repo}@${digest}`));
       assert.ok(!text.includes(creds.password) && !text.includes(basic.slice(6)));
+    } finally {
+      job.cleanup();
+    }
+  });
+
+  test('an image the engine already has by that digest is not pulled again (the registry is still asked for the digest)', async () => {
+    const digest = await resolveDigest(parseImageRef(`${repo}:${tag}`), creds);
+    assert.ok(await engine.imageExists(`${repo}@${digest}`), 'pulled by the test before');
+    const job = testJob(appRow({ sourceType: 'docker', dockerImage: `${repo}:${tag}`, username: creds.username, password: creds.password, registryUrl: registry.url }));
+    try {
+      // a docker CLI that does not exist: any pull would fail the fetch
+      const fetched = await new DockerSource({ docker: '/nonexistent/docker', imageExists }).fetch(job.ctx);
+      assert.deepEqual(fetched, { kind: 'image', image: `${repo}@${digest}` });
+      assert.match(job.logText(), new RegExp(`${repo}@${digest} is already on this machine: no pull needed`));
+      assert.doesNotMatch(job.logText(), /Pulling/);
+      // a wrong password still fails: the digest is resolved with the credentials at every deploy
+      const wrong = testJob(appRow({ sourceType: 'docker', dockerImage: `${repo}:${tag}`, username: creds.username, password: 'wrong', registryUrl: registry.url }));
+      try {
+        await assert.rejects(new DockerSource({ docker: '/nonexistent/docker', imageExists }).fetch(wrong.ctx), /unauthorized/);
+      } finally {
+        wrong.cleanup();
+      }
     } finally {
       job.cleanup();
     }

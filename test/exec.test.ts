@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { createExec, output } from '../src/deploy/exec.js';
+import { spawn } from 'node:child_process';
+import { createExec, killLeftoverGroup, output } from '../src/deploy/exec.js';
 import { DeploymentLogs } from '../src/deploy/log.js';
 import { Redactor, REDACTED } from '../src/secrets/redact.js';
 
@@ -110,6 +111,59 @@ describe('exec', () => {
     assert.ok(!text.includes(secret) && !text.includes(secret.slice(0, 9)), text);
     assert.match(text, new RegExp(` token=${REDACTED.replace(/\*/g, '\\*')} end\\n`));
     assert.match(text, new RegExp(` err ${REDACTED.replace(/\*/g, '\\*')}\\n`), 'a last line without newline is flushed at exit');
+  });
+});
+
+describe('process groups a crash leaves behind', () => {
+  const waitFor = async (check: () => boolean) => {
+    for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
+    return check();
+  };
+  /** The process group of a running process, from the kernel. */
+  const pgidOf = (pid: number) => {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+  };
+
+  test('each program reports its process group id as it starts, and carries its owner in its environment', async () => {
+    const log = memoryLog();
+    const spawned: number[] = [];
+    const exec = createExec({ log, signal: new AbortController().signal, owner: 'dep-report', onSpawn: (pid) => spawned.push(pid) });
+    await exec(['sh', '-c', 'echo "$$"; cut -d" " -f5 /proc/$$/stat; echo "$BERTH_DEPLOYMENT_ID"']);
+    assert.equal(spawned.length, 1);
+    assert.deepEqual(log.lines, [String(spawned[0]), String(spawned[0]), 'dep-report']);
+  });
+
+  test('a leftover group is killed only when it is still there and carries its owner', async () => {
+    const spawned: number[] = [];
+    const pidFile = path.join(dataDir, 'leftover.pid');
+    const exec = createExec({ log: memoryLog(), signal: new AbortController().signal, owner: 'dep-left', onSpawn: (pid) => spawned.push(pid) });
+    // the group's leader exits at once; its background child stays in the group, as a build client would
+    await exec(['sh', '-c', `sleep 300 >/dev/null 2>&1 & echo $! > ${pidFile}`]);
+    const member = Number(fs.readFileSync(pidFile, 'utf8'));
+    const [pgid] = spawned;
+    assert.equal(pgidOf(member), pgid);
+    // a group of someone else's (no owner mark), as a recycled id would lead to
+    const stranger = spawn('sleep', ['300'], { detached: true, stdio: 'ignore', env: { PATH: process.env.PATH } });
+    try {
+      assert.equal(killLeftoverGroup(stranger.pid!, 'dep-left'), false);
+      assert.equal(killLeftoverGroup(pgid, 'dep-other'), false, 'another deployment\'s mark does not count');
+      assert.ok(alive(stranger.pid!) && alive(member));
+
+      assert.equal(killLeftoverGroup(pgid, 'dep-left'), true);
+      assert.ok(await waitFor(() => !alive(member)), 'the leftover member died');
+      assert.ok(alive(stranger.pid!), 'the stranger lives on');
+      assert.equal(killLeftoverGroup(pgid, 'dep-left'), false, 'a group that is gone is not killed again');
+      assert.equal(killLeftoverGroup(1, 'dep-left'), false);
+      assert.equal(killLeftoverGroup(Number('not a pid'), 'dep-left'), false);
+    } finally {
+      stranger.kill('SIGKILL');
+      try {
+        process.kill(member, 'SIGKILL');
+      } catch {
+        // dead already
+      }
+    }
   });
 });
 

@@ -5,6 +5,7 @@
  * (BERTH_ADMIN_TOKEN, …) reaches a build.
  */
 import { execFile, spawn } from 'node:child_process';
+import fs from 'node:fs';
 import type { Exec, ExecOptions, LogSink } from './types.js';
 
 /** What children inherit from the server: enough to find programs and reach the Docker engine. */
@@ -45,15 +46,25 @@ export interface ExecContext {
   signal: AbortSignal;
   /** Environment every program of this job gets (merged over the minimal one, under ExecOptions.env). */
   defaultEnv?: Record<string, string>;
+  /**
+   * The job the programs belong to: each carries it in its environment (OWNER_VARIABLE), so
+   * the next server run can tell the groups a crash left behind from unrelated processes.
+   */
+  owner?: string;
+  /** Told each program's process group id as it starts, to be recorded for that next run. */
+  onSpawn?: (pgid: number) => void;
 }
 
-export function createExec({ log, signal, defaultEnv = {} }: ExecContext): Exec {
+/** The environment variable that marks a program as started for a job (see killLeftoverGroup). */
+export const OWNER_VARIABLE = 'BERTH_DEPLOYMENT_ID';
+
+export function createExec({ log, signal, defaultEnv = {}, owner, onSpawn }: ExecContext): Exec {
   return (argv, opts: ExecOptions = {}) =>
     new Promise<void>((resolve, reject) => {
       if (signal.aborted) return reject(new AbortedError(signal.reason));
       const child = spawn(argv[0], argv.slice(1), {
         cwd: opts.cwd,
-        env: childEnv({ ...defaultEnv, ...opts.env }),
+        env: childEnv({ ...defaultEnv, ...opts.env, ...(owner ? { [OWNER_VARIABLE]: owner } : {}) }),
         detached: true, // leader of a new process group: one kill reaches every descendant
         stdio: [opts.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
       });
@@ -68,6 +79,7 @@ export function createExec({ log, signal, defaultEnv = {} }: ExecContext): Exec 
         child.stderr!.destroy();
       };
       signal.addEventListener('abort', onAbort, { once: true });
+      if (child.pid !== undefined) onSpawn?.(child.pid);
       const out = lineSplitter((l) => log.line(l));
       const err = lineSplitter((l) => log.line(l));
       child.stdout!.setEncoding('utf8').on('data', out.push);
@@ -89,6 +101,61 @@ export function createExec({ log, signal, defaultEnv = {} }: ExecContext): Exec 
         else reject(new Error(code === null ? `${argv[0]} was killed by ${sig}` : `${argv[0]} exited with ${code}`));
       });
     });
+}
+
+interface ProcessInfo {
+  pgid: number;
+  environ(): string[];
+}
+
+/** The process group and environment of each process alive now (the kernel's view, from /proc). */
+function processes(): ProcessInfo[] {
+  const found: ProcessInfo[] = [];
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
+      // "pid (comm) state ppid pgrp …": comm may hold spaces and parentheses, so count from the last ")"
+      const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (state === 'Z') continue;
+      found.push({ pgid: Number(pgrp), environ: () => fs.readFileSync(`/proc/${name}/environ`, 'utf8').split('\0') });
+    } catch {
+      // it ended while being read
+    }
+  }
+  return found;
+}
+
+/**
+ * After a crash: kills process group `pgid` if it is still there and is really `owner`'s
+ * (one of its processes carries OWNER_VARIABLE=owner; a recycled id belongs to a group that
+ * does not). Such a group outlives the server because it was made a group of its own (a
+ * `docker build` would go on for the rest of its time). Returns whether it killed one.
+ */
+export function killLeftoverGroup(pgid: number, owner: string): boolean {
+  if (!Number.isInteger(pgid) || pgid <= 1) return false;
+  const mark = `${OWNER_VARIABLE}=${owner}`;
+  let list: ProcessInfo[];
+  try {
+    list = processes();
+  } catch {
+    return false; // no /proc: nothing can be proved ours
+  }
+  const ours = list.some((p) => {
+    if (p.pgid !== pgid) return false;
+    try {
+      return p.environ().includes(mark);
+    } catch {
+      return false;
+    }
+  });
+  if (!ours) return false;
+  try {
+    process.kill(-pgid, 'SIGKILL');
+    return true;
+  } catch {
+    return false; // it ended in the meantime
+  }
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * The docker source: the image's tag is resolved to a digest at every deploy (Registry HTTP
- * API v2), then pulled by digest and run by digest, so `:latest` really updates and a
- * deployment always says which image it ran. Credentials live in a per-job docker config,
+ * API v2), then pulled by digest (unless the engine has it already) and run by digest, so
+ * `:latest` really updates and a deployment always says which image it ran. Credentials live in a per-job docker config,
  * never in the server's own (`docker login` would write root's global config).
  */
 import { createHash } from 'node:crypto';
@@ -112,8 +112,15 @@ export function dockerConfigJson(ref: ImageRef, creds: Credentials | undefined):
 /** `docker --config <dir> pull <name>@<digest>` (pure). */
 export const pullCommand = (docker: string, configDir: string, image: string) => [docker, '--config', configDir, 'pull', image];
 
+export interface DockerSourceOptions {
+  docker: string;
+  fetch?: typeof fetch;
+  /** Whether the engine has an image by that reference (the engine's image inspect). */
+  imageExists?: (ref: string) => Promise<boolean>;
+}
+
 export class DockerSource implements Source {
-  constructor(private readonly opts: { docker: string; fetch?: typeof fetch }) {}
+  constructor(private readonly opts: DockerSourceOptions) {}
 
   async fetch(ctx: JobContext): Promise<Fetched> {
     const { app } = ctx;
@@ -127,6 +134,11 @@ export class DockerSource implements Source {
       digest = await resolveDigest(ref, creds, { fetch: this.opts.fetch, signal: ctx.signal });
     }
     const image = `${ref.name}@${digest}`;
+    // A digest names one content: if the engine has it, a pull would only ask the registry again.
+    if (await this.opts.imageExists?.(image).catch(() => false)) {
+      ctx.log.line(`${image} is already on this machine: no pull needed`);
+      return { kind: 'image', image };
+    }
     ctx.log.line(`Pulling ${image}`);
     // Always a private config: the server's own registry logins never serve an application.
     const configDir = path.join(ctx.workDir, 'docker-config');

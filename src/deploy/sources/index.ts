@@ -12,12 +12,14 @@ export interface SourceOptions {
   drop: DropOptions;
   /** For the registry and provider APIs (tests replace it). */
   fetch?: typeof fetch;
+  /** Whether the engine has an image (a docker source then skips the pull). */
+  imageExists?: (ref: string) => Promise<boolean>;
 }
 
 const git = (o: SourceOptions) => new GitSource(o.gitInputs, { fetch: o.fetch });
 
 const sources: Record<ApplicationRow['sourceType'], (o: SourceOptions) => Source> = {
-  docker: (o) => new DockerSource({ docker: o.docker, fetch: o.fetch }),
+  docker: (o) => new DockerSource({ docker: o.docker, fetch: o.fetch, imageExists: o.imageExists }),
   drop: (o) => new DropSource(o.drop),
   github: git,
   gitlab: git,
