@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import { deployOverhead, RUNS as DEPLOY_RUNS, testEnvironment } from './deploy-overhead.js';
+import { rollbackTimes, ROLLBACKS } from './rollback.js';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -134,6 +135,8 @@ async function startServer(dataDir: string, profileDir?: string): Promise<Server
       BERTH_ADMIN_TOKEN: TOKEN,
       BERTH_RATE_LIMIT: String(RATE_LIMIT),
       BERTH_LOG_LEVEL: 'warn',
+      // The bench's Berth is not the server's: it must not create the one Traefik per machine.
+      BERTH_EDGE: 'off',
       // The docker CLI the test environment says builds and pulls work with.
       BERTH_DOCKER_CLI: testEnvironment()?.dockerCli ?? process.env.BERTH_DOCKER_CLI ?? 'docker',
     },
@@ -269,14 +272,18 @@ const rssSettledMb = rssMb(s.child.pid!);
 // Deploy overhead needs the Docker engine and registry of scripts/test-env.sh.
 const testEnv = testEnvironment();
 let deployMs: number[] | undefined;
+let rollbackMs: number[] | undefined;
 if (testEnv) {
   console.error(`Deploy overhead: ${DEPLOY_RUNS} deploys of a prebuilt registry image…`);
-  deployMs = await deployOverhead(testEnv, async (proc, input, method = 'POST') => {
+  const call = async (proc: string, input: Record<string, unknown>, method = 'POST') => {
     if (method === 'POST') return post(s, proc, input);
     const r = await fetch(`${s.url}/api/${proc}?${new URLSearchParams(input as Record<string, string>)}`, { headers: { 'x-api-key': TOKEN } });
     if (!r.ok) throw new Error(`${proc}: ${r.status} ${await r.text()}`);
     return r.json();
-  });
+  };
+  deployMs = await deployOverhead(testEnv, call);
+  console.error(`Rollback: ${ROLLBACKS} rollbacks between two releases of a docker-source application…`);
+  rollbackMs = await rollbackTimes(testEnv, call);
 }
 await stopServer(s);
 const limiter = limiterCost();
@@ -298,6 +305,7 @@ const results = {
   rssAfterSettleMb: rssSettledMb,
   rateLimiterHitNs: limiter,
   deployOverheadMs: deployMs ? { median: median(deployMs), all: deployMs } : null,
+  rollbackMs: rollbackMs ? { median: median(rollbackMs), all: rollbackMs } : null,
 };
 
 const m = results.machine;
@@ -316,6 +324,8 @@ console.log(pad([`seeding (${PROJECTS + APPS} POSTs)`, `${seeded.ms} ms`, '', ''
 const deployTarget = 800;
 if (deployMs) console.log(pad([`deploy → done (median/${DEPLOY_RUNS})`, `${median(deployMs)} ms`, `≤ ${deployTarget} ms`, mark(median(deployMs) <= deployTarget)], w1));
 else console.log('deploy overhead: not measured (no test environment: run scripts/test-env.sh as root)');
+const rollbackTarget = 5000;
+if (rollbackMs) console.log(pad([`rollback → done (median/${ROLLBACKS})`, `${median(rollbackMs)} ms`, `< ${rollbackTarget} ms`, mark(median(rollbackMs) < rollbackTarget)], w1));
 console.log('');
 const w2 = [24, 8, 7, 7, 7, 8, 28, 6];
 console.log(pad(['route', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'non-2xx', 'target', ''], w2));

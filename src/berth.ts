@@ -2,8 +2,12 @@ import { buildServer } from './api/server.js';
 import { procedures } from './api/procedures.js';
 import type { Config } from './config.js';
 import { createDeployer } from './deploy/index.js';
+import { createSampler } from './monitoring/index.js';
+import { Containers } from './docker/containers.js';
+import { createEngine } from './docker/engine.js';
 import type { Store } from './store/index.js';
 import { openDataDir } from './store/open.js';
+import { prepareRouting } from './routing/start.js';
 import { version } from './version.js';
 
 export interface Berth {
@@ -33,16 +37,25 @@ export async function startBerth(config: Config, out: (line: string) => void = c
   // Jobs a crash left mid-flight are ended before anything new runs.
   const deploy = createDeployer(config, store, (message, err) => out(`Berth: ${message}${err ? `: ${(err as Error).message ?? err}` : ''}`));
   deploy.start();
+  // Its first tick comes one interval from now: start-up does no Docker work.
+  const sampler = createSampler(config, store, (message, err) => out(`Berth: ${message}${err ? `: ${(err as Error).message ?? err}` : ''}`));
+  sampler.start();
 
-  const app = await buildServer({ store, config, procedures, version, deploy });
+  // its own client (dockerode loads on the first call): a long log stream never holds up a deploy
+  const containers = new Containers(createEngine(config));
+  const routing = prepareRouting(config, store.routing, (line) => out(`Berth: ${line}`));
+  const app = await buildServer({ store, config, procedures, version, deploy, containers, edge: routing.edge });
   const url = await app.listen({ port: config.port, host: config.host });
   out(`Berth ${version} listening on ${url} (data: ${config.dataDir})`);
+  routing.start();
   return {
     url: `http://127.0.0.1:${(app.server.address() as { port: number }).port}`,
     store,
     adminToken,
     async close() {
       await app.close();
+      await routing.stop();
+      await sampler.stop();
       await deploy.stop();
       data.close();
     },

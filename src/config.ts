@@ -12,9 +12,29 @@ export interface Config {
   rateLimit: { max: number; windowMs: number };
   logLevel: string;
   /** Deploy queue: builds at once overall, the time limits of a job and of a rollout, and the docker CLI that pulls and builds. */
-  deploy: { buildConcurrency: number; jobTimeoutMs: number; rolloutTimeoutMs: number; dockerCli: string };
+  deploy: { buildConcurrency: number; jobTimeoutMs: number; rolloutTimeoutMs: number; dockerCli: string; keepReleases: number };
   /** The Docker Engine (DOCKER_HOST: unix socket, tcp:// or ssh://) and the Swarm endpoint mode (`auto`: dnsrr where the kernel has no IPVS). */
   docker: { host: string; endpointMode: EndpointModeSetting };
+  /** Always-on metrics: sampling interval, days kept (older than 24 h as 5-minute averages), and an extra token that may read `GET /metrics`. */
+  monitoring: { intervalMs: number; retentionDays: number; metricsToken: string | undefined };
+  /** Traefik, run by Berth as a Swarm service (`enabled` false: the operator runs it), and its LetsEncrypt account. */
+  edge: { enabled: boolean; image: string; httpPort: number; httpsPort: number; acmeEmail: string; acmeCaServer: string };
+  /** `domain.generateDomain`: the wildcard-DNS suffix, and this server's public IP (in the generated host, and what validateDomain compares with). */
+  domains: { wildcard: string; serverIp: string };
+}
+
+function onOff(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'on' || raw === 'off') return raw === 'on';
+  throw new Error(`${name} must be "on" or "off", got "${raw}"`);
+}
+
+function matching(env: NodeJS.ProcessEnv, name: string, fallback: string, pattern: RegExp, what: string): string {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!pattern.test(raw)) throw new Error(`${name} must be ${what}, got "${raw}"`);
+  return raw;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number {
@@ -42,10 +62,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       jobTimeoutMs: int(env, 'BERTH_JOB_TIMEOUT_MS', 30 * 60_000, 1),
       rolloutTimeoutMs: int(env, 'BERTH_ROLLOUT_TIMEOUT_MS', 2 * 60_000, 1),
       dockerCli: env.BERTH_DOCKER_CLI || 'docker',
+      keepReleases: int(env, 'BERTH_KEEP_RELEASES', 5, 1),
     },
     docker: {
       host: env.DOCKER_HOST || 'unix:///var/run/docker.sock',
       endpointMode: endpointModeSetting(env.BERTH_ENDPOINT_MODE),
+    },
+    monitoring: {
+      intervalMs: int(env, 'BERTH_METRICS_INTERVAL_MS', 10_000, 100),
+      retentionDays: int(env, 'BERTH_METRICS_RETENTION_DAYS', 7, 1),
+      metricsToken: env.BERTH_METRICS_TOKEN || undefined,
+    },
+    edge: {
+      enabled: onOff(env, 'BERTH_EDGE', true),
+      image: env.BERTH_TRAEFIK_IMAGE || 'traefik:v3.6',
+      httpPort: int(env, 'BERTH_HTTP_PORT', 80, 1),
+      httpsPort: int(env, 'BERTH_HTTPS_PORT', 443, 1),
+      acmeEmail: env.BERTH_ACME_EMAIL || '',
+      acmeCaServer: env.BERTH_ACME_CA_SERVER || 'https://acme-v02.api.letsencrypt.org/directory',
+    },
+    domains: {
+      wildcard: matching(env, 'BERTH_DOMAIN_WILDCARD', 'traefik.me', /^(?!-)[a-z0-9-]{1,63}(\.(?!-)[a-z0-9-]{1,63})+$/, 'a lower-case domain such as traefik.me'),
+      serverIp: matching(env, 'BERTH_SERVER_IP', '', /^(\d{1,3}\.){3}\d{1,3}$/, 'an IPv4 address'),
     },
   };
 }

@@ -47,7 +47,7 @@ describe('build command lines (pure, golden)', () => {
         'docker', 'build', '-f', '/w/code/Dockerfile', '-t', 'web-x1:dep1', '--target', 'prod',
         '--build-arg', 'NODE_ENV=production', '--build-arg', 'MSG=two words',
         '--secret', 'id=NPM_TOKEN,env=BERTH_BUILD_SECRET_0', '--secret', 'id=PATH,env=BERTH_BUILD_SECRET_1',
-        '--no-cache', '/w/code',
+        '--no-cache', '--pull', '/w/code',
       ],
       env: { DOCKER_BUILDKIT: '1', BERTH_BUILD_SECRET_0: 'npm-secret', BERTH_BUILD_SECRET_1: 'p' },
     });
@@ -156,7 +156,7 @@ describe('build paths', () => {
 
     const root = fs.realpathSync(tree({ 'apps/web/docker/Dockerfile.prod': 'FROM scratch', 'apps/shared/x': '' }));
     const app = appRow({ sourceType: 'github', buildPath: '/apps/web', dockerfile: 'docker/Dockerfile.prod', dockerContextPath: '/apps', dockerBuildStage: 'prod', buildArgs: 'A=1\nB="two words"', buildSecrets: 'S=secret-value', cleanCache: true });
-    assert.deepEqual(await dockerfileSpec(app, root, 'web:d1'), {
+    assert.deepEqual(await dockerfileSpec(app, root, 'web:d1', { A: '1', B: 'two words' }), {
       dockerfile: path.join(root, 'apps/web/docker/Dockerfile.prod'),
       context: path.join(root, 'apps'),
       tag: 'web:d1',
@@ -165,7 +165,7 @@ describe('build paths', () => {
       secrets: { S: 'secret-value' },
       noCache: true,
     });
-    const byDefault = await dockerfileSpec(appRow({ sourceType: 'github', buildPath: '/apps/web', dockerfile: 'docker/Dockerfile.prod' }), root, 't:1');
+    const byDefault = await dockerfileSpec(appRow({ sourceType: 'github', buildPath: '/apps/web', dockerfile: 'docker/Dockerfile.prod' }), root, 't:1', {});
     assert.equal(byDefault.context, path.join(root, 'apps/web/docker'), "no context path: the Dockerfile's folder");
   });
 
@@ -175,7 +175,7 @@ describe('build paths', () => {
     await assert.rejects(within(root, root, '/etc', 'build path'), /leads outside the source \(symbolic link\)/);
     await assert.rejects(within(root, root, 'up', 'build path'), /leads outside the source/);
     await assert.rejects(within(root, root, 'nope', 'Docker context path'), /the Docker context path "nope" does not exist in the source/);
-    await assert.rejects(dockerfileSpec(appRow({ dockerfile: 'etc/passwd' }), root, 't:1'), /the Dockerfile "etc\/passwd" leads outside/);
+    await assert.rejects(dockerfileSpec(appRow({ dockerfile: 'etc/passwd' }), root, 't:1', {}), /the Dockerfile "etc\/passwd" leads outside/);
   });
 });
 
@@ -249,7 +249,8 @@ describe('dockerfile builds on the engine', () => {
       const tag = tagFor('args');
       await new DockerfileBuilder({ docker }).build(job.ctx, dir, tag);
       const out = await run([docker, 'run', '--rm', tag, 'cat', '/greeting', '/stage', '/shared/file.txt', '/app.env']);
-      assert.equal(out, 'hello there\nprod\nshared\nRUNTIME=yes');
+      // the .env holds the resolved runtime env, one quoted value per line
+      assert.equal(out, 'hello there\nprod\nshared\nRUNTIME="yes"\n');
     } finally {
       job.cleanup();
     }

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startTestBerth, type TestBerth } from './helpers/berth.js';
+import { deploymentClient, pushTestImage, removeRunApplications, type Deployment } from './helpers/e2e.js';
 import { run, runId, testEnv } from './helpers/job.js';
 
 const docker = testEnv.dockerCli;
@@ -41,20 +42,7 @@ async function answer(port: number, timeoutMs = 15_000): Promise<string> {
   }
 }
 
-/** A busybox image serving `text` on port 3000, pushed to the local registry as `<repo>:<tag>`. */
-async function pushImage(repo: string, tag: string, text: string): Promise<string> {
-  const dir = fs.mkdtempSync(path.join(tmp, 'image-'));
-  fs.writeFileSync(path.join(dir, 'index.html'), `${text}\n`);
-  fs.writeFileSync(path.join(dir, 'Dockerfile'), 'FROM busybox:latest\nCOPY index.html /www/index.html\nCMD ["httpd", "-f", "-p", "3000", "-h", "/www"]\n');
-  const ref = `${registry.url}/${repo}:${tag}`;
-  await run([docker, 'build', '-q', '-t', ref, dir]);
-  const config = path.join(dir, 'config');
-  fs.mkdirSync(config);
-  await run([docker, '--config', config, 'login', '-u', registry.username, '--password-stdin', registry.url], { input: registry.password });
-  await run([docker, '--config', config, 'push', ref]);
-  await run([docker, 'rmi', ref]);
-  return ref;
-}
+const pushImage = (repo: string, tag: string, text: string) => pushTestImage(tmp, repo, tag, text);
 
 /** A .tar.gz of `files` (name → content). */
 async function archive(files: Record<string, string>): Promise<Blob> {
@@ -70,29 +58,12 @@ const busyboxSite = (text: string, extra = '') => ({
   'index.html': `${text}\n`,
 });
 
-interface Deployment {
-  deploymentId: string;
-  status: 'running' | 'done' | 'error' | 'cancelled';
-  stage: string;
-  title: string;
-  description: string | null;
-  errorMessage: string | null;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  durationMs: number | null;
-}
-
 describe('deployments on the real engine', () => {
   let b: TestBerth;
   let environmentId: string;
   const appNames: string[] = [];
 
-  const ok = async (proc: string, input: Record<string, unknown> = {}) => {
-    const r = await b.call(proc, input);
-    assert.equal(r.status, 200, `${proc}: ${r.text}`);
-    return r.body;
-  };
+  const { ok, deployment, settled, logOf } = deploymentClient(() => b);
 
   /** An application with a free published port → `targetPort`. */
   async function app(name: string, targetPort = 3000) {
@@ -102,26 +73,6 @@ describe('deployments on the real engine', () => {
     await ok('port.create', { applicationId: row.applicationId, publishedPort: port, targetPort, publishMode: 'host' });
     return { id: row.applicationId as string, appName: row.appName as string, port };
   }
-
-  async function deployment(applicationId: string, deploymentId: string): Promise<Deployment> {
-    const rows: Deployment[] = await ok('deployment.all', { applicationId });
-    const row = rows.find((d) => d.deploymentId === deploymentId);
-    assert.ok(row, `deployment ${deploymentId} not listed`);
-    return row;
-  }
-
-  /** Polls until the deployment is no longer running; its log tail goes with it, for failure messages. */
-  async function settled(applicationId: string, deploymentId: string, timeoutMs = 120_000): Promise<Deployment> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const row = await deployment(applicationId, deploymentId);
-      if (row.status !== 'running') return { ...row, errorMessage: row.errorMessage && `${row.errorMessage}\n${await ok('deployment.readLogs', { deploymentId, tail: 30 })}` };
-      if (Date.now() > deadline) assert.fail(`deployment ${deploymentId} still running (stage ${row.stage})`);
-      await sleep(50);
-    }
-  }
-
-  const logOf = (deploymentId: string) => ok('deployment.readLogs', { deploymentId, tail: 10000 }) as Promise<string>;
 
   async function upload(applicationId: string, files: Record<string, string>) {
     const form = new FormData();
@@ -140,19 +91,11 @@ describe('deployments on the real engine', () => {
   });
 
   after(async () => {
-    // Deleting an application removes its service and images: check that nothing is left.
-    const apps = (await ok('application.search', { q: runId, limit: 100 })).items;
-    await Promise.all(apps.map(({ applicationId }: { applicationId: string }) => ok('application.delete', { applicationId })));
-    // The pulled copies of this run's registry images: no application owns them.
-    const pulled = (await run([docker, 'images', '--format', '{{.Repository}} {{.ID}}'])).split('\n').filter((l) => l.startsWith(`${registry.url}/berth-e2e/${runId}`));
-    if (pulled.length) await run([docker, 'rmi', '-f', ...new Set(pulled.map((l) => l.split(' ')[1]))]);
-    const services = await run([docker, 'service', 'ls', '--format', '{{.Name}}']);
-    const images = await run([docker, 'images', '--format', '{{.Repository}}']);
-    await b.close();
-    fs.rmSync(tmp, { recursive: true, force: true });
-    for (const name of appNames) {
-      assert.ok(!services.split('\n').includes(name), `service ${name} left behind`);
-      assert.ok(!images.split('\n').includes(name), `images of ${name} left behind`);
+    try {
+      await removeRunApplications(ok, appNames);
+    } finally {
+      await b.close();
+      fs.rmSync(tmp, { recursive: true, force: true });
     }
   });
 

@@ -15,7 +15,7 @@ import { DockerSource } from '../src/deploy/sources/docker.js';
 import { DropSource } from '../src/deploy/sources/drop.js';
 import { sourceFor } from '../src/deploy/sources/index.js';
 import type { BitbucketRow, GiteaRow, GithubRow, GitlabRow } from '../src/store/schema.js';
-import { appRow, filesUnder, run, runId, testEnv, testJob } from './helpers/job.js';
+import { appRow, filesUnder, gitTestEnv, run, runId, testEnv, testJob } from './helpers/job.js';
 
 const { git } = testEnv;
 const token = git.httpToken;
@@ -26,15 +26,7 @@ const serverBase = git.httpUrl; // http://127.0.0.1:3080/git
 
 // --- fixtures: this run's repositories on the test git server --------------------------------
 
-const gitEnvVars = {
-  GIT_CONFIG_GLOBAL: '/dev/null',
-  GIT_CONFIG_NOSYSTEM: '1',
-  GIT_AUTHOR_NAME: 'Berth Test',
-  GIT_AUTHOR_EMAIL: 'test@berth.invalid',
-  GIT_COMMITTER_NAME: 'Berth Test',
-  GIT_COMMITTER_EMAIL: 'test@berth.invalid',
-};
-const sh = (argv: string[], cwd?: string) => run(argv, { cwd, env: gitEnvVars });
+const sh = (argv: string[], cwd?: string) => run(argv, { cwd, env: gitTestEnv });
 const commits: { first: string; second: string } = { first: '', second: '' };
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-git-fixture-'));
 

@@ -16,12 +16,6 @@ const contract = JSON.parse(
 const later: Record<string, string> = {};
 const mark = (reason: string, routes: string[]) => routes.forEach((r) => (later[r] = reason));
 mark('multipart upload, tested in deploy-e2e', ['application.dropDeployment']);
-mark('needs the running container (issue 6)', ['mounts.allNamedByApplicationId']);
-mark('monitoring and logs (issue 6)', ['application.readAppMonitoring', 'application.readLogs']);
-mark('routing (issue 5)', [
-  'application.readTraefikConfig', 'application.updateTraefikConfig', 'domain.generateDomain',
-  'domain.canGenerateTraefikMeDomains', 'domain.validateDomain',
-]);
 mark('Berth has no compose services', ['domain.byComposeId']);
 mark('calls the provider\'s own API, unreachable here', [
   'github.getGithubRepositories', 'github.getGithubBranches', 'github.testConnection',
@@ -29,7 +23,7 @@ mark('calls the provider\'s own API, unreachable here', [
   'bitbucket.getBitbucketRepositories', 'bitbucket.getBitbucketBranches', 'bitbucket.testConnection',
   'gitea.getGiteaRepositories', 'gitea.getGiteaBranches', 'gitea.testConnection',
 ]);
-const laterGroups = ['rollback', 'previewDeployment', 'docker', 'cluster', 'swarm'];
+const laterGroups = ['previewDeployment'];
 
 type Schema = Record<string, any>;
 

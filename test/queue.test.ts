@@ -77,7 +77,7 @@ function harness(apps: number, settings: Partial<{ buildConcurrency: number; job
   const deployer = new Deployer({
     store,
     dataDir,
-    settings: { buildConcurrency: 1, jobTimeoutMs: 60_000, rolloutTimeoutMs: 60_000, dockerCli: 'docker', ...settings },
+    settings: { buildConcurrency: 1, jobTimeoutMs: 60_000, ...settings },
     logs: new DeploymentLogs(dataDir),
     engine: { removeService: async () => {}, removeImage: async () => ({ removed: true }) },
     runner,
@@ -231,12 +231,12 @@ describe('the deploy queue', () => {
       h.runner.release(h.runner.started[1]);
     });
 
-    test('a deployment already updating its service cannot be cancelled', async () => {
+    test('a deployment already updating its service is cancelled through its job (which reverts the service); killBuild refuses it', async () => {
       const d = h.deployer.enqueueDeploy(h.apps[0], 'deploy');
       h.store.deployments.setStage(d.deploymentId, 'verifying');
-      await assert.rejects(h.deployer.cancelApplication(h.apps[0]), /already verifying/);
       await assert.rejects(h.deployer.killBuild(h.apps[0]), /No build of this application is running/);
-      h.runner.release(h.runner.started[0]);
+      const row = await h.deployer.cancelApplication(h.apps[0]);
+      assert.equal(row.status, 'cancelled');
     });
 
     test('killBuild stops only this application\'s build', async () => {

@@ -113,6 +113,18 @@ describe('serviceSpec', () => {
     assert.equal(serviceSpec(dynamic, opts()).UpdateConfig?.Order, 'start-first');
   });
 
+  test('zero-downtime defaults (test/zero-downtime.test.ts): no fixed host port in dnsrr mode is start-first with automatic rollback; Swarm\'s Monitor and Docker\'s stop grace period stay in force', () => {
+    const healthCheckSwarm = { Test: ['CMD', 'node', '/srv/health.js'], Interval: 5e8, Timeout: 2e9, Retries: 3 };
+    const spec = serviceSpec(app({ healthCheckSwarm }), opts({ endpointMode: 'dnsrr' }));
+    assert.deepEqual(spec.EndpointSpec, { Mode: 'dnsrr', Ports: [] });
+    // no Monitor, Delay or StopGracePeriod sent: Swarm's 5 s failure monitor and Docker's 10 s grace apply
+    assert.deepEqual(spec.UpdateConfig, { Parallelism: 1, Order: 'start-first', FailureAction: 'rollback' });
+    assert.deepEqual(spec.RollbackConfig, { Parallelism: 1, Order: 'start-first' });
+    const c = container(app({ healthCheckSwarm }), opts({ endpointMode: 'dnsrr' }));
+    assert.deepEqual(c.HealthCheck, healthCheckSwarm);
+    assert.equal(c.StopGracePeriod, undefined);
+  });
+
   test('endpointSpecSwarm replaces the Port rows; its Mode defaults to the server setting and its ports to tcp/host', () => {
     const a = app({
       ports: [{ publishedPort: 9999, targetPort: 99, protocol: 'tcp', publishMode: 'host' }],
@@ -175,6 +187,25 @@ describe('serviceSpec', () => {
     assert.equal(plain.StopGracePeriod, undefined);
     assert.equal(plain.Ulimits, undefined);
     assert.equal(task(app()).RestartPolicy, undefined);
+  });
+
+  test('httpHealthCheck becomes a wget-or-curl check in seconds; healthCheckSwarm, when set, wins', () => {
+    const check = { path: '/health?full=1', port: 8080, interval: 2, timeout: 1, retries: 4, startPeriod: 10 };
+    const c = container(app({ httpHealthCheck: check }));
+    assert.deepEqual(c.HealthCheck, {
+      Test: ['CMD-SHELL', "wget -q -O /dev/null 'http://127.0.0.1:8080/health?full=1' 2>/dev/null || curl -fsS -o /dev/null 'http://127.0.0.1:8080/health?full=1'"],
+      Interval: 2e9,
+      Timeout: 1e9,
+      Retries: 4,
+      StartPeriod: 10e9,
+    });
+    const swarm = { Test: ['CMD', 'true'], Retries: 1 };
+    assert.deepEqual(container(app({ httpHealthCheck: check, healthCheckSwarm: swarm })).HealthCheck, swarm);
+  });
+
+  test('an httpHealthCheck path that could escape its quotes is refused, naming the field', () => {
+    assert.throws(() => container(app({ httpHealthCheck: { path: "/x'; rm -rf /", port: 80 } })), /httpHealthCheck is not a valid Swarm setting: path/);
+    assert.throws(() => container(app({ httpHealthCheck: { path: 'health', port: 80 } })), /httpHealthCheck.*path/);
   });
 
   test('update and rollback configs given by the application win over the defaults, host ports or not', () => {

@@ -5,6 +5,7 @@ import * as d from '../model/deployment.js';
 import { MASK } from '../model/dotenv.js';
 import type { sourceTypes } from '../model/enums.js';
 import type { ApplicationChanges } from '../store/applications.js';
+import { withoutTraefikFile } from './application-traefik.js';
 import { group, mutation, query, type Context } from './procedure.js';
 import { envFor } from './redact.js';
 import { redactApplication } from './redact-application.js';
@@ -45,15 +46,24 @@ export default group('application', {
       redactApplication(caller, store.applications.create({ ...input, appName: appName ? buildAppName(appName) : generateAppName() })),
   }),
   one: query({
-    cached: true,
     input: m.applicationId,
     description:
-      'The application with its environment (and project), domains, deployments, mounts, redirects, basic-auth users, ports, previews, providers and registries. Nested rows carry no secrets; env texts show values to admins only; the docker password is never shown.',
-    handler: ({ applicationId }, { store, caller }) => {
+      'The application with its environment (and project), domains, deployments, mounts, redirects, basic-auth users, ports, previews, providers and registries. Nested rows carry no secrets; env texts show values to admins only; the docker password is never shown. Berth adds `release` (the current release: its deployment, image, commit and rollback row, or null) and `health` (what Swarm runs now: status not deployed|stopped|running|starting|failing|unknown, desired and running tasks, and why the last task ended — an error, an exit code or an out-of-memory kill).',
+    handler: async ({ applicationId }, { store, caller, containers }) => {
       const app = redactApplication(caller, store.applications.one(applicationId));
       const env = envFor(caller, app.environment);
       app.environment = { ...env, project: envFor(caller, env.project) };
-      return app;
+      const current = store.deployments.current(applicationId);
+      const release = current && {
+        deploymentId: current.deploymentId,
+        type: current.type,
+        title: current.title,
+        image: current.image,
+        commitHash: current.commitHash,
+        rollbackId: current.rollbackId,
+        finishedAt: current.finishedAt,
+      };
+      return { ...app, release: release ?? null, health: await containers.health(app.appName) };
     },
   }),
   update: mutation({
@@ -66,7 +76,7 @@ export default group('application', {
     input: m.applicationId,
     description:
       'Deletes the application with its domains, mounts, ports, redirects, basic-auth users, previews and deployments, after removing its Swarm service, built images, queued and running jobs, uploads, work trees and logs; returns the row as it was.',
-    handler: async ({ applicationId }, { deploy, caller }) => redactApplication(caller, await deploy.removeApplication(applicationId)),
+    handler: async ({ applicationId }, ctx) => redactApplication(ctx.caller, withoutTraefikFile(ctx, await ctx.deploy.removeApplication(applicationId))),
   }),
   move: mutation({
     input: m.applicationMove,
@@ -127,7 +137,8 @@ export default group('application', {
   redeploy: mutation({
     input: d.deployInput,
     access: 'deploy',
-    description: 'As deploy, titled "Rebuild deployment": the source is fetched again (Berth keeps no checkout between deployments) and rebuilt.',
+    description:
+      'As deploy, titled "Rebuild deployment", but it rebuilds the revision of the current release: a git source fetches that exact commit again (Berth keeps no checkout between deployments), a docker source resolves its tag again (a moved `:latest` is picked up), a drop source builds its latest archive. The build cache is used unless the application has `cleanCache` (then `--no-cache` and a fresh pull of base images).',
     handler: ({ applicationId, title, description }, { deploy }) => deploy.enqueueDeploy(applicationId, 'redeploy', title, description),
   }),
   start: mutation({
@@ -155,7 +166,7 @@ export default group('application', {
     input: m.applicationId,
     access: 'deploy',
     description:
-      "Cancels the app's running deployment (else its queued one): it ends `cancelled`, its processes are killed and the service is left as it was. 400 when none is queued or running, or when it is already updating the service.",
+      "Cancels the app's running deployment (else its queued one): it ends `cancelled` and its processes are killed. Before the release the service is left as it was; during the release or its verification the service goes back to its previous version (a first deployment's new service is removed). 400 when none is queued or running.",
     handler: async ({ applicationId }, { deploy }) => {
       const cancelled = await deploy.cancelApplication(applicationId);
       return { success: true, message: `Deployment ${cancelled.deploymentId} cancelled` };

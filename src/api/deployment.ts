@@ -68,7 +68,7 @@ export default group('deployment', {
   killProcess: mutation({
     input: d.deploymentId,
     access: 'deploy',
-    description: 'Cancels that deployment, queued or running (its processes are killed; the service is left as it was); 400 "Deployment is not running" otherwise.',
+    description: 'Cancels that deployment, queued or running (its processes are killed; a service it was already updating goes back to its previous version); 400 "Deployment is not running" otherwise.',
     handler: async ({ deploymentId }, { deploy }) => {
       await deploy.cancelDeployment(deploymentId);
     },

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { Config } from '../config.js';
 import type { Deployer } from '../deploy/deployer.js';
+import type { Containers } from '../docker/containers.js';
 import type { Store } from '../store/index.js';
 
 export type Role = 'admin' | 'deployer' | 'read-only';
@@ -20,6 +21,8 @@ export interface Context {
   caller: Caller;
   /** The deploy engine: enqueue and cancel jobs, read their logs. */
   deploy: Deployer;
+  /** The Docker engine's containers, tasks and logs (`docker.*`, `application.readLogs`). */
+  containers: Containers;
 }
 
 export interface Procedure<I extends z.ZodType = z.ZodType> {

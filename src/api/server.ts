@@ -1,12 +1,16 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import type { Deployer } from '../deploy/deployer.js';
+import type { EdgeStatus } from '../routing/edge.js';
+import type { Containers } from '../docker/containers.js';
 import { BerthError } from '../model/errors.js';
 import { hashToken } from '../secrets/tokens.js';
 import type { Store } from '../store/index.js';
 import { restErrorBody, toBerthError, trpcErrorBody } from './error-body.js';
 import { fromQuery, validate } from './input.js';
 import { registerDeploymentRoutes } from './deployment-routes.js';
+import { registerMetricsRoute } from './metrics-route.js';
+import { registerApplicationLogStream } from './application-log-stream.js';
 import { buildOpenApi } from './openapi.js';
 import { mayCall, type Caller, type Context, type Procedure } from './procedure.js';
 import { RateLimiter } from './rate-limit.js';
@@ -27,11 +31,14 @@ export interface ServerDeps {
   procedures: Procedure[];
   version: string;
   deploy: Deployer;
+  containers: Containers;
+  /** How the edge (Traefik) is doing, for the health answer. */
+  edge?: () => EdgeStatus;
 }
 
 const TRPC_PREFIX = '/api/trpc/';
 
-function presentedToken(req: FastifyRequest): string | undefined {
+export function presentedToken(req: FastifyRequest): string | undefined {
   const key = req.headers['x-api-key'];
   if (typeof key === 'string' && key) return key;
   const auth = req.headers.authorization;
@@ -108,7 +115,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     req.caller = caller;
   });
 
-  app.get('/api/health', { config: { public: true } }, async () => ({ status: 'ok', version: deps.version }));
+  app.get('/api/health', { config: { public: true } }, async () => ({ status: 'ok', version: deps.version, ...(deps.edge && { edge: deps.edge() }) }));
 
   // Built on first request: most servers never serve it, and start-up stays short.
   let openApi: ReturnType<typeof buildOpenApi> | undefined;
@@ -127,14 +134,16 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     const key = proc.cached ? `${proc.name}|${caller.role}|${JSON.stringify(input)}` : undefined;
     const hit = key && cache.get(key);
     if (hit) return hit;
-    const ctx: Context = { store, config, caller, deploy: deps.deploy };
+    const ctx: Context = { store, config, caller, deploy: deps.deploy, containers: deps.containers };
     const result = await proc.handler(input, ctx);
     const body = result === undefined ? undefined : JSON.stringify(result);
     if (key && body !== undefined) cache.set(key, body);
     return body;
   };
 
+  registerMetricsRoute(app, deps);
   await registerDeploymentRoutes(app, deps);
+  registerApplicationLogStream(app, deps);
 
   // One route per transport and method: the procedure table is looked up by name.
   app.route({

@@ -2,27 +2,26 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config.js';
 import type { Engine } from '../docker/engine.js';
-import { defaultTitle } from '../model/deployment.js';
+import { defaultTitle, type DeploymentType } from '../model/deployment.js';
 import { BerthError, badRequest, conflict } from '../model/errors.js';
 import { Redactor } from '../secrets/redact.js';
 import { newId } from '../store/ids.js';
 import type { Store } from '../store/index.js';
 import type { DeploymentRow, JobRow } from '../store/schema.js';
 import { filesDirOf, imageTagOf, incomingUploadsOf, latestUploadOf, uploadFor, workDirOf } from './layout.js';
+import { killLeftoverGroup } from './exec.js';
 import { DeploymentLog, readTail, type DeploymentLogs, type LogListener } from './log.js';
 import { JobAbort, JobQueue, type JobRunner } from './queue.js';
 
 /** What a job that was running when the server stopped ends with. */
 export const INTERRUPTED = 'interrupted by server restart';
 
-/** Stages in which the service has not been touched yet: a cancel leaves it as it was. */
-const cancellableStages = new Set(['queued', 'cloning', 'building', 'pushing']);
 const buildStages = new Set(['cloning', 'building', 'pushing']);
 
 export interface DeployerDeps {
   store: Store;
   dataDir: string;
-  settings: Config['deploy'];
+  settings: Pick<Config['deploy'], 'buildConcurrency' | 'jobTimeoutMs'>;
   logs: DeploymentLogs;
   engine: Pick<Engine, 'removeService' | 'removeImage'>;
   runner: JobRunner;
@@ -53,6 +52,7 @@ export class Deployer {
     fs.rmSync(incomingUploadsOf(this.deps.dataDir), { recursive: true, force: true });
     for (const { deployment } of this.deps.store.deployments.recoverInterrupted(INTERRUPTED)) {
       if (!deployment) continue;
+      if (deployment.pid) killLeftoverGroup(Number(deployment.pid), deployment.deploymentId);
       // Its image stays: the service may already run it if the crash came after the release.
       this.closeLog(deployment, `Error: ${INTERRUPTED}`, 'error');
       this.discardFiles(deployment);
@@ -69,10 +69,11 @@ export class Deployer {
    * `deploy`/`redeploy`: the deployment row and its job in one transaction, answered at
    * once. A still-queued older deploy of the app is superseded (`cancelled`).
    */
-  enqueueDeploy(applicationId: string, type: 'deploy' | 'redeploy', title?: string, description?: string): DeploymentRow {
+  enqueueDeploy(applicationId: string, type: DeploymentType, title?: string, description?: string, rollbackId?: string): DeploymentRow {
     const app = this.available(applicationId);
     const { dataDir, store } = this.deps;
-    if (app.sourceType === 'drop' && !fs.existsSync(latestUploadOf(dataDir, app.appName)))
+    const builds = type !== 'rollback';
+    if (builds && app.sourceType === 'drop' && !fs.existsSync(latestUploadOf(dataDir, app.appName)))
       throw badRequest('No archive has been uploaded for this application: send one with application.dropDeployment');
     const { deployment, superseded, dropped } = store.deployments.enqueueDeploy({
       applicationId,
@@ -80,9 +81,10 @@ export class Deployer {
       title: title || defaultTitle[type],
       description: description ?? null,
       logPath: (id) => this.deps.logs.pathFor(app.appName, id),
+      rollbackId,
     });
     // Each deployment builds the archive that was the latest when it was asked for.
-    if (app.sourceType === 'drop') {
+    if (builds && app.sourceType === 'drop') {
       fs.mkdirSync(path.dirname(uploadFor(dataDir, deployment.deploymentId)), { recursive: true, mode: 0o700 });
       fs.linkSync(latestUploadOf(dataDir, app.appName), uploadFor(dataDir, deployment.deploymentId));
     }
@@ -90,6 +92,29 @@ export class Deployer {
     for (const old of dropped) this.discard(old);
     this.queue.kick();
     return store.deployments.get(deployment.deploymentId);
+  }
+
+  /**
+   * `rollback.rollback`: a deployment of its own (type `rollback`) that releases a kept
+   * release's image and configuration without building; it ends like a deploy.
+   */
+  enqueueRollback(rollbackId: string): DeploymentRow {
+    const target = this.deps.store.rollbacks.get(rollbackId);
+    const applicationId = target.deployment.applicationId;
+    if (!applicationId) throw badRequest('Only application deployments can be rolled back to');
+    if (!target.image) throw badRequest(`Rollback ${rollbackId} recorded no image`);
+    return this.enqueueDeploy(applicationId, 'rollback', `Rollback to version ${target.version}`, `Release of deployment ${target.deploymentId}: ${target.image}`, rollbackId);
+  }
+
+  /** `rollback.delete`: the row and its local image; the release the service runs cannot be deleted. */
+  async removeRollback(rollbackId: string) {
+    const { store } = this.deps;
+    const target = store.rollbacks.get(rollbackId);
+    if (target.image && store.deployments.liveImages().includes(target.image))
+      throw conflict(`Version ${target.version} is what the application runs (or is deploying) now; roll back or deploy another version first`);
+    const removed = store.rollbacks.removeOne(rollbackId);
+    if (removed.image) await this.removeImage(removed.image);
+    return removed;
   }
 
   /** A new path under the uploads folder to receive an archive at (then handed to `enqueueDrop`). */
@@ -120,7 +145,7 @@ export class Deployer {
   /** `cancelDeployment`: the app's running deployment, else its queued one, ends `cancelled`. */
   async cancelApplication(applicationId: string): Promise<DeploymentRow> {
     this.deps.store.applications.get(applicationId);
-    const live = this.deps.store.deployments.liveBuildJobs(applicationId);
+    const live = this.deps.store.deployments.liveDeploymentJobs(applicationId);
     const job = live.find((j) => j.state === 'running') ?? live[0];
     if (!job) throw badRequest('No deployment of this application is queued or running');
     return this.cancelJob(job, 'cancelled on request');
@@ -244,9 +269,7 @@ export class Deployer {
       this.endQueued(store.deployments.get(deploymentId));
       return store.deployments.get(deploymentId);
     }
-    const { stage } = store.deployments.get(deploymentId);
-    if (!cancellableStages.has(stage))
-      throw badRequest(`Deployment ${deploymentId} is already ${stage}: the service update is under way and can no longer be cancelled`);
+    // Once the service is being changed, the job undoes that change before it ends.
     await this.queue.abort(job.jobId, new JobAbort('cancelled', reason));
     return store.deployments.get(deploymentId);
   }

@@ -25,6 +25,8 @@ export function createDeployer(config: Config, store: Store, warn: (message: str
     network: APPLICATION_NETWORK,
     rolloutTimeoutMs: config.deploy.rolloutTimeoutMs,
     maxArchiveBytes: MAX_ARCHIVE_BYTES,
+    keepReleases: config.deploy.keepReleases,
+    warn,
   });
   return new Deployer({ store, dataDir: config.dataDir, settings: config.deploy, logs, engine, runner, warn });
 }

@@ -5,17 +5,21 @@ import type { Engine, RegistryAuth, Rollout } from '../docker/engine.js';
 import { serviceSpec } from '../docker/service-spec.js';
 import type { DeploymentStage } from '../model/deployment.js';
 import { parseDotenv } from '../model/dotenv.js';
+import { interpolateEnv } from '../model/env-interpolation.js';
 import type { JobEnd } from '../store/deployments.js';
 import type { Store } from '../store/index.js';
-import type { JobRow } from '../store/schema.js';
+import type { JobRow, RegistryRow } from '../store/schema.js';
 import { builderFor } from './builders/index.js';
 import { createExec } from './exec.js';
 import { filesDirOf, imageTagOf, uploadFor, workDirOf } from './layout.js';
 import type { DeploymentLogs } from './log.js';
 import { humanDuration, JobAbort, type JobRunner } from './queue.js';
 import { redactorFor } from './redact.js';
+import { pullImage, pushImage, registryImageOf } from './push.js';
+import { pruneReleases } from './retention.js';
+import { snapshotOf, type ReleaseSnapshot } from './snapshot.js';
 import { credentialsFor } from './sources/docker.js';
-import { parseImageRef } from './sources/image-ref.js';
+import { normalizeRegistry, parseImageRef } from './sources/image-ref.js';
 import { sourceFor, type SourceOptions } from './sources/index.js';
 import type { ProviderRow } from './sources/provider-access.js';
 import type { DeployableApplication, JobContext } from './types.js';
@@ -33,6 +37,9 @@ export interface PipelineDeps {
   rolloutTimeoutMs: number;
   /** Most bytes an uploaded archive may expand to. */
   maxArchiveBytes: number;
+  /** Successful releases kept per application (rollback targets). */
+  keepReleases: number;
+  warn(message: string, err?: unknown): void;
 }
 
 type Loaded = DeployableApplication & ReturnType<Store['applications']['one']>;
@@ -72,9 +79,11 @@ export function createPipeline(deps: PipelineDeps): JobRunner {
 
   const sourceOptions: SourceOptions = {
     docker: deps.docker,
-    gitInputs: ({ app }) => ({
+    imageExists: (ref) => engine.imageExists(ref),
+    gitInputs: ({ app, commit }) => ({
       provider: providerOf(app),
       sshKey: app.sourceType === 'git' && app.customGitSSHKeyId ? store.sshKeys.get(app.customGitSSHKeyId) : null,
+      commit,
     }),
     drop: { archive: (ctx) => uploadFor(deps.dataDir, ctx.deploymentId), maxBytes: deps.maxArchiveBytes },
   };
@@ -95,26 +104,35 @@ export function createPipeline(deps: PipelineDeps): JobRunner {
     }
   }
 
-  /** The pull credentials of a docker-source image, for the nodes that run it. */
-  function registryAuth(app: DeployableApplication, image: string): RegistryAuth | undefined {
-    if (app.sourceType !== 'docker' || !image.includes('@')) return undefined;
-    const ref = parseImageRef(image);
-    const creds = credentialsFor(ref, app);
-    return creds && { ...creds, serveraddress: ref.domain };
+  /** The application's registries (its own, its rollback one), decrypted. */
+  function registriesOf(app: DeployableApplication): RegistryRow[] {
+    return [app.registryId, app.rollbackRegistryId].flatMap((id) => (id ? [store.registries.get(id)] : []));
   }
 
-  /** Writes the file mounts' contents, then creates or updates the service. */
-  async function release(app: DeployableApplication, image: string, signal: AbortSignal, deploymentId?: string): Promise<Rollout> {
+  /** The pull credentials of an image for the nodes that run it: the docker source's, or the registry Berth pushed it to. */
+  function registryAuth(app: DeployableApplication, image: string): RegistryAuth | undefined {
+    if (!image.includes('@') && !image.includes('/')) return undefined;
+    const ref = parseImageRef(image);
+    const creds = app.sourceType === 'docker' ? credentialsFor(ref, app) : undefined;
+    const registry = creds ? undefined : registriesOf(app).find((r) => normalizeRegistry(r.registryUrl) === ref.domain);
+    const login = creds ?? registry;
+    return login && { username: login.username, password: login.password, serveraddress: ref.domain };
+  }
+
+  /** Writes the file mounts' contents, then creates or updates the service as `snapshot` says. */
+  async function release(app: DeployableApplication, snapshot: ReleaseSnapshot, image: string, signal: AbortSignal, deploymentId?: string): Promise<Rollout> {
+    const source = snapshot.app;
     const filesDir = filesDirOf(deps.dataDir, app.appName);
-    for (const m of app.mounts) {
+    for (const m of source.mounts) {
       if (m.type !== 'file' || !m.filePath) continue;
       const file = path.join(filesDir, m.filePath);
       if (!file.startsWith(filesDir + path.sep)) throw new Error(`The file mount at ${m.mountPath} points outside the application's files folder`);
       await fs.mkdir(path.dirname(file), { recursive: true });
       await fs.writeFile(file, m.content ?? '');
     }
-    const spec = serviceSpec(app, {
+    const spec = serviceSpec(source, {
       image,
+      env: snapshot.env,
       endpointMode: deps.endpointMode,
       network: deps.network,
       filesDir,
@@ -123,6 +141,12 @@ export function createPipeline(deps: PipelineDeps): JobRunner {
     return engine.applyService(spec, { signal, auth: registryAuth(app, image) });
   }
 
+  /** `${{project.KEY}}`, `${{environment.KEY}}` and `${{KEY}}` resolved in a dotenv text of the app (an unknown one fails the job). */
+  const resolve = (app: Loaded, text: string | null, label?: string) =>
+    interpolateEnv(parseDotenv(text), parseDotenv(app.environment.env), parseDotenv(app.environment.project.env), label);
+  /** The environment the service gets. */
+  const resolvedEnv = (app: Loaded) => resolve(app, app.env);
+
   const verify = (app: DeployableApplication, rollout: Rollout, signal: AbortSignal, log: (line: string) => void) =>
     engine.waitForRollout(app.appName, rollout, { timeoutMs: deps.rolloutTimeoutMs, signal, log });
 
@@ -130,6 +154,69 @@ export function createPipeline(deps: PipelineDeps): JobRunner {
   async function serviceStatus(app: DeployableApplication): Promise<'done' | 'idle'> {
     const service = await engine.inspectService(app.appName).catch(() => undefined);
     return service && service.Spec?.Mode?.Replicated?.Replicas !== 0 ? 'done' : 'idle';
+  }
+
+  /**
+   * What a deploy or redeploy releases: fetched (a redeploy fetches the current release's
+   * revision again), built and pushed where the app says. Returns the image to run and,
+   * for the rollback row, where the release is kept.
+   */
+  async function produce(job: JobRow, ctx: JobContext, enter: (stage: DeploymentStage, line: string) => void, built: (tag: string) => void) {
+    const { app, deploymentId } = ctx;
+    enter('cloning', `Fetching the ${app.sourceType} source of ${app.appName}${ctx.commit ? ` at the current release's commit ${ctx.commit}` : ''}`);
+    const fetched = await sourceFor(app.sourceType, sourceOptions).fetch(ctx);
+    if (fetched.kind === 'image') {
+      store.deployments.describe(deploymentId, { image: fetched.image });
+      return { image: fetched.image, kept: fetched.image };
+    }
+    if (fetched.commit) store.deployments.describe(deploymentId, { ...(fetched.message ? { title: fetched.message } : {}), description: `Commit: ${fetched.commit}`, commitHash: fetched.commit });
+    const tag = imageTagOf(app.appName, deploymentId);
+    built(tag);
+    enter('building', `Building ${tag} (${app.buildType})`);
+    await builderFor(app.buildType, { docker: deps.docker }).build(ctx, fetched.dir, tag);
+    let image = tag;
+    let kept = tag;
+    const registry = app.registryId ? store.registries.get(app.registryId) : undefined;
+    const rollbackRegistry = app.rollbackActive && app.rollbackRegistryId ? store.registries.get(app.rollbackRegistryId) : undefined;
+    if (registry || rollbackRegistry) enter('pushing', 'Pushing the image');
+    if (registry) {
+      // The service runs the registry's copy, so any node can pull it.
+      image = kept = registryImageOf(registry, app.appName, deploymentId);
+      await pushImage(ctx, deps.docker, registry, tag, image);
+    }
+    if (rollbackRegistry) {
+      kept = registryImageOf(rollbackRegistry, app.appName, deploymentId);
+      if (kept !== image) await pushImage(ctx, deps.docker, rollbackRegistry, tag, kept);
+    }
+    store.deployments.describe(deploymentId, { image });
+    return { image, kept };
+  }
+
+  /** A rollback releases a kept release: its image (pulled back from the rollback registry if it is gone here) and its configuration. */
+  async function restore(ctx: JobContext, rollbackId: string, enter: (stage: DeploymentStage, line: string) => void) {
+    const target = store.rollbacks.get<ReleaseSnapshot>(rollbackId);
+    if (!target.image || target.snapshot?.version !== 1) throw new Error(`Rollback ${rollbackId} has no image to release`);
+    enter('releasing', `Rolling back ${ctx.app.appName} to version ${target.version} (deployment ${target.deploymentId}, ${target.image})`);
+    store.deployments.describe(ctx.deploymentId, { image: target.image, commitHash: target.deployment.commitHash });
+    if (!(await engine.imageExists(target.image))) {
+      const registry = registriesOf(ctx.app).find((r) => target.image!.startsWith(`${r.registryUrl}/`));
+      if (!registry) throw new Error(`The image ${target.image} of version ${target.version} is no longer on this server and no registry holds it`);
+      await pullImage(ctx, deps.docker, registry, target.image);
+    }
+    return { image: target.image, snapshot: target.snapshot };
+  }
+
+  /** A cancel that came once the service was being changed: the change is undone, the deployment ends `cancelled`. */
+  async function revert(app: DeployableApplication, rollout: Rollout, why: string, signal: AbortSignal, log: (line: string) => void): Promise<JobEnd> {
+    log(`Cancelling (${why}): returning the service to its previous version`);
+    try {
+      await engine.revertService(app.appName, rollout, { timeoutMs: deps.rolloutTimeoutMs, signal });
+    } catch (err) {
+      log(`Deployment cancelled, but the service could not be returned to its previous version: ${message(err)}`);
+      return { status: 'error', errorMessage: `${why}; the service could not be returned to its previous version: ${message(err)}`, applicationStatus: 'error' };
+    }
+    log(rollout.created ? `Deployment cancelled (${why}); the new service was removed` : `Deployment cancelled (${why}); the service runs its previous version again`);
+    return { status: 'cancelled', errorMessage: why, applicationStatus: await serviceStatus(app) };
   }
 
   async function deploy(job: JobRow, signal: AbortSignal): Promise<void> {
@@ -145,38 +232,39 @@ export function createPipeline(deps: PipelineDeps): JobRunner {
       log.line(line);
     };
     let built: string | undefined;
+    let rollout: Rollout | undefined;
     let end: JobEnd;
     try {
       await fs.mkdir(workDir, { recursive: true, mode: 0o700 });
-      const ctx: JobContext = { deploymentId, app, workDir, log, signal, exec: createExec({ log, signal }) };
-      enter('cloning', `Fetching the ${app.sourceType} source of ${app.appName}`);
-      const fetched = await sourceFor(app.sourceType, sourceOptions).fetch(ctx);
-      let image: string;
-      if (fetched.kind === 'code') {
-        if (fetched.commit) store.deployments.describe(deploymentId, { ...(fetched.message ? { title: fetched.message } : {}), description: `Commit: ${fetched.commit}` });
-        built = imageTagOf(app.appName, deploymentId);
-        enter('building', `Building ${built} (${app.buildType})`);
-        await builderFor(app.buildType, { docker: deps.docker }).build(ctx, fetched.dir, built);
-        store.deployments.describe(deploymentId, { image: built });
-        image = await engine.pinnedImage(built);
+      // Before anything is fetched: a reference that resolves to nothing fails at once.
+      const vars = job.type === 'rollback' ? { env: {}, buildArgs: {} } : { env: resolvedEnv(app), buildArgs: resolve(app, app.buildArgs, 'build arguments') };
+      const commit = job.type === 'redeploy' ? (store.deployments.current(app.applicationId)?.commitHash ?? undefined) : undefined;
+      const ctx: JobContext = { deploymentId, app, workDir, log, signal, exec: createExec({ log, signal, owner: deploymentId, onSpawn: (pid) => store.deployments.setPid(deploymentId, pid) }), commit, vars };
+      let release_: { image: string; snapshot: ReleaseSnapshot; kept?: string };
+      if (job.type === 'rollback') {
+        release_ = await restore(ctx, store.deployments.get(deploymentId).rollbackId!, enter);
       } else {
-        image = fetched.image;
-        store.deployments.describe(deploymentId, { image });
+        const made = await produce(job, ctx, enter, (tag) => (built = tag));
+        release_ = { image: made.image, kept: made.kept, snapshot: snapshotOf(app, vars.env) };
       }
-      // The last point a cancel stops the deployment: from here on the service changes.
       signal.throwIfAborted();
-      const hard = hardSignal(signal);
-      enter('releasing', `Updating service ${app.appName} to ${image}`);
-      const rollout = await release(app, image, hard, deploymentId);
+      const image = release_.image.includes('@') ? release_.image : await engine.pinnedImage(release_.image);
+      if (stage !== 'releasing') enter('releasing', `Updating service ${app.appName} to ${image}`);
+      // The service update itself is never cut short; a cancel during it or after it reverts it.
+      rollout = await release(app, release_.snapshot, image, hardSignal(signal), deploymentId);
+      signal.throwIfAborted();
       enter('verifying', `Waiting up to ${humanDuration(deps.rolloutTimeoutMs)} for the new tasks to run`);
-      await verify(app, rollout, hard, (line) => log.line(line));
+      await verify(app, rollout, signal, (line) => log.line(line));
       log.line('Deployment done: the new tasks are running');
+      if (release_.kept) store.rollbacks.create({ deploymentId, image: release_.kept, snapshot: release_.snapshot });
       end = { status: 'done', applicationStatus: 'done' };
     } catch (err) {
       const reason = signal.aborted ? signal.reason : undefined;
-      if (reason instanceof JobAbort && reason.kind === 'cancelled' && (stage === 'queued' || stage === 'cloning' || stage === 'building')) {
+      if (reason instanceof JobAbort && reason.kind === 'cancelled' && !rollout) {
         log.line(`Deployment cancelled (${reason.message}); the service was not changed`);
         end = { status: 'cancelled', errorMessage: reason.message, applicationStatus: await serviceStatus(app) };
+      } else if (reason instanceof JobAbort && reason.kind === 'cancelled' && rollout) {
+        end = await revert(app, rollout, reason.message, hardSignal(signal), (line) => log.line(line));
       } else {
         const why = reason instanceof JobAbort && reason.kind !== 'cancelled' ? reason.message : message(err);
         log.line(`Deployment failed while ${stage}: ${why}`);
@@ -187,9 +275,10 @@ export function createPipeline(deps: PipelineDeps): JobRunner {
       await fs.rm(uploadFor(deps.dataDir, deploymentId), { force: true });
     }
     // An image that never reached the service is of no use.
-    if (end.status !== 'done' && built && stage === 'building') await engine.removeImage(built).catch(() => undefined);
+    if (end.status !== 'done' && built && (stage === 'building' || stage === 'pushing')) await engine.removeImage(built).catch(() => undefined);
     store.deployments.endJob(job.jobId, end);
     log.end(end.status);
+    await pruneReleases({ store, engine, keep: deps.keepReleases, warn: deps.warn }, app.applicationId);
   }
 
   /** start/stop/reload: the app's status after each, once its service got there. */
@@ -206,9 +295,10 @@ export function createPipeline(deps: PipelineDeps): JobRunner {
       return app.replicas > 0 ? 'done' : 'idle';
     },
     async reload(app, signal) {
-      const current = store.deployments.currentImage(app.applicationId);
+      const current = store.deployments.current(app.applicationId)?.image;
       if (!current) throw new Error(`${app.appName} has not been deployed yet: deploy it first`);
-      await verify(app, await release(app, await engine.pinnedImage(current), signal), signal, () => {});
+      const image = current.includes('@') ? current : await engine.pinnedImage(current);
+      await verify(app, await release(app, snapshotOf(app, resolvedEnv(app)), image, signal), signal, () => {});
       return 'done';
     },
   };

@@ -41,6 +41,10 @@ export interface JobContext {
   log: LogSink;
   signal: AbortSignal;
   exec: Exec;
+  /** The revision to fetch instead of the branch tip (a redeploy: the current release's). */
+  commit?: string;
+  /** The application's env and build args with their `${{…}}` references resolved. */
+  vars: { env: Record<string, string>; buildArgs: Record<string, string> };
 }
 
 /** What a source produced: code to build, or an image to run as it is. */

@@ -70,6 +70,14 @@ const ENDED = new Set(['complete', 'failed', 'shutdown', 'rejected', 'orphaned',
 /** Ended states that mean the task broke (a clean `shutdown` is Swarm replacing it). */
 const BROKE = new Set(['failed', 'rejected', 'orphaned']);
 const POLL_MS = 100;
+/**
+ * Between rollout polls while a task is about to run (`ready`, `starting`): `running` comes
+ * within a few hundred ms then, and `done` should follow it closely. Only for a while, so a
+ * long health-check start period is not polled this often.
+ */
+const IMMINENT_POLL_MS = 20;
+const IMMINENT_FOR_MS = 2_000;
+const IMMINENT = new Set(['ready', 'starting']);
 
 interface ApiError extends Error {
   statusCode?: number;
@@ -77,14 +85,14 @@ interface ApiError extends Error {
 }
 
 /** The daemon's own words for a failed call ("No such image: …"), not dockerode's wrapper. */
-function daemonError(err: unknown): Error {
+export function daemonError(err: unknown): Error {
   const e = err as ApiError;
   const message = e?.json?.message;
   if (!message) return e instanceof Error ? e : new Error(String(err));
   return Object.assign(new Error(message), { statusCode: e.statusCode });
 }
 
-const isNotFound = (err: unknown) => (err as ApiError)?.statusCode === 404;
+export const isNotFound = (err: unknown) => (err as ApiError)?.statusCode === 404;
 
 /** dockerode client options for a DOCKER_HOST value. */
 export function dockerClientOptions(dockerHost: string, env: NodeJS.ProcessEnv = process.env): Docker.DockerOptions {
@@ -178,6 +186,31 @@ export class Engine {
     return this.rolloutOf(name, false, signal);
   }
 
+  /**
+   * Undoes the change `rollout` made (a cancelled deployment): a created service is removed,
+   * an updated one goes back to its previous spec through Swarm's own rollback, awaited
+   * until Swarm says it completed. Nothing to do when Swarm is already rolling back by
+   * itself (rolling back again would re-apply the new spec).
+   */
+  async revertService(name: string, rollout: Rollout, opts: { timeoutMs: number; signal?: AbortSignal }): Promise<void> {
+    if (rollout.created) return this.removeService(name, opts);
+    const current = await this.inspectService(name, opts.signal);
+    if (!current || current.UpdateStatus?.State?.startsWith('rollback')) return;
+    try {
+      await this.docker.getService(current.ID).update({ abortSignal: opts.signal, _query: { version: current.Version?.Index, rollback: 'previous' }, _body: current.Spec });
+    } catch (err) {
+      throw daemonError(err);
+    }
+    const deadline = Date.now() + opts.timeoutMs;
+    for (;;) {
+      const state = (await this.inspectService(name, opts.signal))?.UpdateStatus?.State;
+      if (state === 'rollback_completed' || state === undefined) return;
+      if (state === 'rollback_paused') throw new Error(`Swarm paused the rollback of ${name}`);
+      if (Date.now() >= deadline) throw new Error(`The rollback of ${name} had not completed after ${Math.round(opts.timeoutMs / 1000)} s`);
+      await sleep(POLL_MS, undefined, { signal: opts.signal });
+    }
+  }
+
   private async update(current: Docker.Service, spec: Docker.ServiceSpec, opts: { signal?: AbortSignal; auth?: RegistryAuth }) {
     // `_query`/`_body` keep the spec out of the URL; docker-modem drops authconfig and
     // abortSignal before sending.
@@ -243,6 +276,7 @@ export class Engine {
     let lastUpdateLine = '';
     let runningSince: number | undefined;
     let lastState = 'no task started yet';
+    let imminentSince: number | undefined;
 
     for (;;) {
       opts.signal?.throwIfAborted();
@@ -301,7 +335,10 @@ export class Engine {
         if (failure) throw new Error(`${failure} (Swarm's rollback had not finished after ${seconds} s)`);
         throw new Error(`The new tasks of ${name} were not running after ${seconds} s; last: ${lastState}`);
       }
-      await sleep(POLL_MS, undefined, { signal: opts.signal });
+      if (mine.some((t) => IMMINENT.has(t.Status.State))) imminentSince ??= Date.now();
+      else imminentSince = undefined;
+      const imminent = imminentSince !== undefined && Date.now() - imminentSince < IMMINENT_FOR_MS;
+      await sleep(imminent ? IMMINENT_POLL_MS : POLL_MS, undefined, { signal: opts.signal });
     }
   }
 
@@ -338,9 +375,12 @@ export class Engine {
       const health = info.State?.Health;
       if (health?.Status !== 'unhealthy') return own;
       const check = (info.Config?.Healthcheck?.Test ?? []).filter((_, i, t) => !(i === 0 && (t[0] === 'CMD' || t[0] === 'CMD-SHELL'))).join(' ');
-      const last = health.Log?.at(-1);
+      // The check that ran while the task was being stopped was killed (137): the failure is the one before.
+      const last = [...(health.Log ?? [])].reverse().find((entry) => entry.ExitCode !== 137) ?? health.Log?.at(-1);
       const output = last?.Output?.trim();
-      return `${own}; health check "${check}" failed${last ? ` (exit code ${last.ExitCode}${output ? `: ${output}` : ''})` : ''}`;
+      // A draining app exits 0, so Swarm calls the task "finished": say why it was stopped.
+      const why = /unhealthy/.test(own) ? own : `${own}: unhealthy container`;
+      return `${why}; health check "${check}" failed${last ? ` (exit code ${last.ExitCode}${output ? `: ${output}` : ''})` : ''}`;
     } catch {
       return own; // the container is gone already: the task's words are all there is
     }
@@ -378,15 +418,21 @@ export class Engine {
   }
 
   /** Removes an image (a tag of it); a missing or still used image is reported, not thrown. */
-  async removeImage(ref: string): Promise<{ removed: true } | { removed: false; reason: string }> {
+  /** Removes a tag (the image too when it was its last). `force` untags even when a stopped container still uses the image (Swarm keeps old tasks' containers); a running one is never touched. */
+  async removeImage(ref: string, opts: { force?: boolean } = {}): Promise<{ removed: true } | { removed: false; reason: string }> {
     try {
-      await this.docker.getImage(ref).remove();
+      await this.docker.getImage(ref).remove(opts.force ? { force: true } : {});
       return { removed: true };
     } catch (err) {
       const e = daemonError(err) as ApiError;
       if (e.statusCode === 404 || e.statusCode === 409) return { removed: false, reason: e.message };
       throw e;
     }
+  }
+
+  /** Removes untagged images no container uses (what superseded builds leave). */
+  async pruneDanglingImages(): Promise<void> {
+    await this.docker.pruneImages({ filters: { dangling: { true: true } } });
   }
 
   /**

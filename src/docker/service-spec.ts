@@ -6,6 +6,8 @@ import type { mountTypes, protocolTypes, publishModeTypes } from '../model/enums
 import {
   endpointSpecSwarm,
   healthCheckSwarm,
+  httpHealthCheck,
+  type HttpHealthCheck,
   labelsSwarm,
   modeSwarm,
   networkSwarm,
@@ -36,6 +38,7 @@ export interface ServiceSource {
   cpuReservation: string | null;
   replicas: number;
   healthCheckSwarm: unknown;
+  httpHealthCheck: unknown;
   restartPolicySwarm: unknown;
   placementSwarm: unknown;
   updateConfigSwarm: unknown;
@@ -96,7 +99,8 @@ export function serviceSpec(app: ServiceSource, opts: ServiceSpecOptions): Docke
   if (app.args?.length) containerSpec.Args = [...app.args];
   const labels = swarmField(labelsSwarm, 'labelsSwarm', app.labelsSwarm);
   if (labels) containerSpec.Labels = labels;
-  const healthCheck = swarmField(healthCheckSwarm, 'healthCheckSwarm', app.healthCheckSwarm);
+  const healthCheck =
+    swarmField(healthCheckSwarm, 'healthCheckSwarm', app.healthCheckSwarm) ?? httpHealthCheckSpec(swarmField(httpHealthCheck, 'httpHealthCheck', app.httpHealthCheck));
   if (healthCheck) containerSpec.HealthCheck = healthCheck;
   const stopGrace = swarmField(stopGracePeriodSwarm, 'stopGracePeriodSwarm', app.stopGracePeriodSwarm);
   if (stopGrace !== undefined) containerSpec.StopGracePeriod = stopGrace;
@@ -138,6 +142,24 @@ function swarmField<S extends z.ZodType>(schema: S, field: string, value: unknow
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw new Error(`${field} is not a valid Swarm setting: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(value)'} ${i.message}`).join('; ')}`);
   return parsed.data;
+}
+
+const SECOND = 1_000_000_000;
+
+/**
+ * Berth's HTTP health check as Swarm's: wget (busybox, Alpine, Debian) or else curl, run
+ * by the container's own shell. The path is validated to URL characters and single-quoted.
+ */
+export function httpHealthCheckSpec(check: HttpHealthCheck | undefined): Docker.HealthConfig | undefined {
+  if (!check) return undefined;
+  const url = `'http://127.0.0.1:${check.port}${check.path}'`;
+  return {
+    Test: ['CMD-SHELL', `wget -q -O /dev/null ${url} 2>/dev/null || curl -fsS -o /dev/null ${url}`],
+    Interval: check.interval * SECOND,
+    Timeout: check.timeout * SECOND,
+    Retries: check.retries,
+    StartPeriod: check.startPeriod * SECOND,
+  };
 }
 
 function mountSpec(m: ServiceSource['mounts'][number], filesDir: string): Docker.MountSettings {

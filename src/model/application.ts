@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { id, nullableString, pagination } from './common.js';
 import { applicationStatuses, buildTypes, certificateTypes, sourceTypes, triggerTypes } from './enums.js';
 import { APP_NAME_MAX } from './app-name.js';
-import { swarmSettings } from './swarm.js';
+import { httpHealthCheck, swarmSettings } from './swarm.js';
 
 /** Inputs of the `application.*` procedures (reference/API.md §3, §6.1). */
 
@@ -142,6 +142,7 @@ const columns = {
   rollbackRegistryId: nullableString(),
   // §3.6, §3.7
   ...swarmSettings,
+  httpHealthCheck: httpHealthCheck.nullable(),
   networkIds: strings().nullable(),
   detachDokployNetwork: z.boolean(),
 };

@@ -9,9 +9,11 @@ export const deploymentStages = ['queued', 'cloning', 'building', 'pushing', 're
 export type DeploymentStage = (typeof deploymentStages)[number];
 
 /** Everything that changes an application's service is a job on one queue (DESIGN §1). */
-export const jobTypes = ['deploy', 'redeploy', 'start', 'stop', 'reload'] as const;
+export const jobTypes = ['deploy', 'redeploy', 'rollback', 'start', 'stop', 'reload'] as const;
 export type JobType = (typeof jobTypes)[number];
-/** Jobs that build: they carry a deployment row and take a slot of the build concurrency. */
+/** Jobs that carry a deployment row; deploy and redeploy also take a slot of the build concurrency. */
+export const deploymentTypes = ['deploy', 'redeploy', 'rollback'] as const;
+export type DeploymentType = (typeof deploymentTypes)[number];
 export const buildJobTypes: readonly JobType[] = ['deploy', 'redeploy'];
 
 export const jobStates = ['queued', 'running', 'finished'] as const;
@@ -53,8 +55,20 @@ export const allByTypeInput = z.object({
   type: z.enum(deploymentListTypes),
 });
 
+/**
+ * How long a deployment spent in each stage it entered (ms), from the times it entered
+ * them: a stage lasts until the next one began, the last until `finishedAt` (or `now`
+ * while it runs). Pure.
+ */
+export function stageDurations(stageTimes: Partial<Record<DeploymentStage, string>> | null, finishedAt: string | null, now = Date.now()): Partial<Record<DeploymentStage, number>> {
+  const entered = deploymentStages.filter((s) => s !== 'finished' && stageTimes?.[s]).map((s) => [s, Date.parse(stageTimes![s]!)] as const);
+  const end = finishedAt ? Date.parse(finishedAt) : now;
+  return Object.fromEntries(entered.map(([stage, at], i) => [stage, Math.max(0, (entered[i + 1]?.[1] ?? end) - at)]));
+}
+
 /** The default titles Dokploy gives each kind of deployment. */
-export const defaultTitle: Record<'deploy' | 'redeploy', string> = {
+export const defaultTitle: Record<DeploymentType, string> = {
   deploy: 'Manual deployment',
   redeploy: 'Rebuild deployment',
+  rollback: 'Rollback',
 };

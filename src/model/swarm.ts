@@ -86,6 +86,24 @@ export const ulimitsSwarm = z.array(
 
 export const stopGracePeriodSwarm = nanos();
 
+/**
+ * Berth's health check without Swarm JSON: an HTTP GET inside the container that must
+ * answer 2xx/3xx. Seconds, not nanoseconds. The image needs `wget` or `curl` and `sh`.
+ * The path is quoted into the container's shell, so it is limited to URL characters.
+ */
+export const httpHealthCheck = z.strictObject({
+  path: z
+    .string()
+    .max(500)
+    .regex(/^\/[A-Za-z0-9\-._~\/%?=&+:@!,;]*$/, 'must start with / and contain only URL characters'),
+  port: z.number().int().min(1).max(65535),
+  interval: z.number().int().min(1).max(3600).default(5),
+  timeout: z.number().int().min(1).max(600).default(3),
+  retries: z.number().int().min(1).max(100).default(3),
+  startPeriod: z.number().int().min(0).max(3600).default(0),
+});
+export type HttpHealthCheck = z.infer<typeof httpHealthCheck>;
+
 /** Every Swarm column, each nullable (null = Dokploy's default), as `application.update` accepts them. */
 export const swarmSettings = {
   healthCheckSwarm: healthCheckSwarm.nullable().optional(),

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, getTableColumns, inArray, ne, notInArray, sql } from 'drizzle-orm';
 import { customAlphabet } from 'nanoid';
-import { buildJobTypes, type DeploymentStage } from '../model/deployment.js';
+import { deploymentTypes, stageDurations, type DeploymentStage, type DeploymentType } from '../model/deployment.js';
 import type { applicationStatuses } from '../model/enums.js';
 import { badRequest, notFound } from '../model/errors.js';
 import type { DB } from './db.js';
@@ -24,12 +24,12 @@ export interface JobEnd {
   applicationStatus?: ApplicationStatus;
 }
 
-/** A deployment row as the API shows it: with its duration (ms) once it has started. */
-export type ListedDeployment = DeploymentRow & { durationMs: number | null };
+/** A deployment row as the API shows it: with its duration (ms) once it has started, and each stage's. */
+export type ListedDeployment = DeploymentRow & { durationMs: number | null; stageDurations: Partial<Record<DeploymentStage, number>> };
 
 const durationOf = (d: DeploymentRow): number | null =>
   d.startedAt ? (d.finishedAt ? Date.parse(d.finishedAt) : Date.now()) - Date.parse(d.startedAt) : null;
-const listed = (d: DeploymentRow): ListedDeployment => ({ ...d, durationMs: durationOf(d) });
+const listed = (d: DeploymentRow): ListedDeployment => ({ ...d, durationMs: durationOf(d), stageDurations: stageDurations(d.stageTimes, d.finishedAt) });
 
 /** The rowid orders jobs as they were queued (a new row always gets a larger one). */
 const fifo = sql`${job}.rowid`;
@@ -78,11 +78,15 @@ export function deploymentStore(db: DB) {
     });
   }
 
-  /** Finished deployments of an app beyond the newest `keep`, sparing the newest `done` one (it is what runs). */
+  /**
+   * Finished deployments of an app beyond the newest `keep`, sparing the newest `done` one
+   * (it is what runs) and kept releases (their rollback rows have a retention of their own).
+   */
   function stale(applicationId: string, keep: number): DeploymentRow[] {
     const rows = db.select().from(deployment).where(eq(deployment.applicationId, applicationId)).orderBy(desc(deployment.createdAt), desc(sql`rowid`)).all();
     const current = rows.find((d) => d.status === 'done');
-    return rows.slice(keep).filter((d) => d.status !== 'running' && d !== current);
+    const release = (d: DeploymentRow) => d.rollbackId !== null && d.type !== 'rollback';
+    return rows.slice(keep).filter((d) => d.status !== 'running' && d !== current && !release(d));
   }
 
   function removeRows(rows: DeploymentRow[]) {
@@ -99,7 +103,7 @@ export function deploymentStore(db: DB) {
      * (`cancelled`); rows beyond the retention are dropped. Returns the new row, the
      * superseded ones and the dropped ones (whose logs and images the caller removes).
      */
-    enqueueDeploy(input: { applicationId: string; type: 'deploy' | 'redeploy'; title: string; description: string | null; logPath: (deploymentId: string) => string }) {
+    enqueueDeploy(input: { applicationId: string; type: DeploymentType; title: string; description: string | null; logPath: (deploymentId: string) => string; rollbackId?: string }) {
       return db.transaction(() => {
         assertApplication(input.applicationId);
         const deploymentId = newDeploymentId();
@@ -107,7 +111,7 @@ export function deploymentStore(db: DB) {
         const waiting = db
           .select()
           .from(job)
-          .where(and(eq(job.applicationId, input.applicationId), eq(job.state, 'queued'), inArray(job.type, [...buildJobTypes])))
+          .where(and(eq(job.applicationId, input.applicationId), eq(job.state, 'queued'), inArray(job.type, [...deploymentTypes])))
           .all();
         const superseded = waiting.map((w) => {
           endJob(w.jobId, { status: 'cancelled', errorMessage: `superseded by ${deploymentId}` });
@@ -125,6 +129,8 @@ export function deploymentStore(db: DB) {
             stageTimes: { queued: at },
             logPath: input.logPath(deploymentId),
             applicationId: input.applicationId,
+            type: input.type,
+            rollbackId: input.rollbackId ?? null,
             createdAt: at,
           })
           .run();
@@ -181,7 +187,7 @@ export function deploymentStore(db: DB) {
     },
 
     /** What a deployment learnt on the way: the commit it built, the image it released. */
-    describe(deploymentId: string, changes: Partial<Pick<DeploymentRow, 'title' | 'description' | 'image'>>) {
+    describe(deploymentId: string, changes: Partial<Pick<DeploymentRow, 'title' | 'description' | 'image' | 'commitHash'>>) {
       db.update(deployment).set(changes).where(eq(deployment.deploymentId, deploymentId)).run();
     },
 
@@ -214,12 +220,12 @@ export function deploymentStore(db: DB) {
         .get();
     },
 
-    /** The app's queued or running deploy/redeploy jobs, oldest first. */
-    liveBuildJobs(applicationId: string): JobRow[] {
+    /** The app's queued or running deploy/redeploy/rollback jobs, oldest first. */
+    liveDeploymentJobs(applicationId: string): JobRow[] {
       return db
         .select()
         .from(job)
-        .where(and(eq(job.applicationId, applicationId), ne(job.state, 'finished'), inArray(job.type, [...buildJobTypes])))
+        .where(and(eq(job.applicationId, applicationId), ne(job.state, 'finished'), inArray(job.type, [...deploymentTypes])))
         .orderBy(fifo)
         .all();
     },
@@ -287,17 +293,26 @@ export function deploymentStore(db: DB) {
       });
     },
 
-    /** The image the app's newest successful deployment released (what `reload` re-applies). */
-    currentImage(applicationId: string): string | undefined {
-      return (
-        db
-          .select({ image: deployment.image })
-          .from(deployment)
-          .where(and(eq(deployment.applicationId, applicationId), eq(deployment.status, 'done')))
-          .orderBy(desc(deployment.finishedAt))
-          .limit(1)
-          .get()?.image ?? undefined
-      );
+    /** The app's current release: its newest successful deployment (what `reload` re-applies, the revision `redeploy` rebuilds). */
+    current(applicationId: string): DeploymentRow | undefined {
+      return db
+        .select()
+        .from(deployment)
+        .where(and(eq(deployment.applicationId, applicationId), eq(deployment.status, 'done')))
+        .orderBy(desc(deployment.finishedAt), desc(sql`rowid`))
+        .limit(1)
+        .get();
+    },
+
+    /** Images in use: every application's current release and what running deployments build or release. */
+    liveImages(): string[] {
+      const newest = sql`(select max(d2.finishedAt) from ${deployment} d2 where d2.applicationId = ${deployment.applicationId} and d2.status = 'done')`;
+      return db
+        .select({ image: deployment.image })
+        .from(deployment)
+        .where(and(sql`${deployment.image} is not null`, sql`(${deployment.status} = 'running' or (${deployment.status} = 'done' and ${deployment.finishedAt} = ${newest}))`))
+        .all()
+        .map((r) => r.image!);
     },
 
     /** Every deployment of an app (for `application.delete`'s clean-up). */
@@ -309,6 +324,11 @@ export function deploymentStore(db: DB) {
     orphans(): DeploymentRow[] {
       const live = db.select({ id: job.deploymentId }).from(job).where(and(ne(job.state, 'finished'), sql`${job.deploymentId} is not null`));
       return db.select().from(deployment).where(and(eq(deployment.status, 'running'), notInArray(deployment.deploymentId, live))).all();
+    },
+
+    /** Records the process group the deployment's job runs a program in (what a restart kills if a crash left it). */
+    setPid(deploymentId: string, pid: number): void {
+      db.update(deployment).set({ pid: String(pid) }).where(eq(deployment.deploymentId, deploymentId)).run();
     },
   };
 }

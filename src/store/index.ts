@@ -4,13 +4,16 @@ import { applicationStore } from './applications.js';
 import type { DB } from './db.js';
 import { deploymentStore } from './deployments.js';
 import { domainStore } from './domains.js';
+import { metricsStore } from './metrics.js';
 import { mountStore } from './mounts.js';
 import { portStore } from './ports.js';
 import { gitProviderStore } from './git-providers.js';
 import { projectStore } from './projects.js';
 import { redirectStore } from './redirects.js';
+import { routingStore } from './routing.js';
 import { securityStore } from './security.js';
 import { registryStore } from './registries.js';
+import { rollbackStore } from './rollbacks.js';
 import { sshKeyStore } from './ssh-keys.js';
 
 /** Every aggregate's store module over one database connection. */
@@ -33,10 +36,13 @@ export function createStore(db: DB, cipher: Cipher) {
     ports: portStore(db),
     redirects: redirectStore(db),
     security: securityStore(db, cipher),
+    routing: routingStore(db, cipher),
     registries: registryStore(db, cipher),
     sshKeys: sshKeyStore(db, cipher),
     gitProviders: gitProviderStore(db, cipher),
     deployments: deploymentStore(db),
+    metrics: metricsStore(db),
+    rollbacks: rollbackStore(db, cipher),
   };
 }
 

@@ -29,11 +29,13 @@ import {
   gitProviderTypes,
   apiKeyRoles,
 } from '../model/enums.js';
-import { deploymentStages, jobStates, jobTypes, type DeploymentStage } from '../model/deployment.js';
+import { deploymentStages, deploymentTypes, jobStates, jobTypes, type DeploymentStage } from '../model/deployment.js';
+import type { HttpHealthCheck } from '../model/swarm.js';
 import {
   type AnySQLiteColumn,
   index,
   integer,
+  real,
   sqliteTable,
   text,
   uniqueIndex,
@@ -363,6 +365,8 @@ export const application = sqliteTable(
 
     // §3.9 rollback settings (rollbackRegistryId is with the build fields)
     rollbackActive: integer('rollbackActive', { mode: 'boolean' }).default(false),
+    // Berth: an HTTP health check without Swarm JSON (used when healthCheckSwarm is null)
+    httpHealthCheck: text('httpHealthCheck', { mode: 'json' }).$type<HttpHealthCheck>(),
   },
   (t) => [
     uniqueIndex('application_appName_unique').on(t.appName),
@@ -581,6 +585,8 @@ export const deployment = sqliteTable(
     stage: text('stage', { enum: deploymentStages }).notNull().default('queued'),
     stageTimes: text('stageTimes', { mode: 'json' }).$type<Partial<Record<DeploymentStage, string>>>(),
     image: text('image'), // what it released: `<appName>:<deploymentId>`, or the source image by digest
+    type: text('type', { enum: deploymentTypes }).notNull().default('deploy'),
+    commitHash: text('commitHash'), // the revision it built; a redeploy builds it again
     // times
     createdAt: text('createdAt').notNull(),
     startedAt: text('startedAt'),
@@ -677,6 +683,46 @@ export const setting = sqliteTable('setting', {
 });
 
 // ---------------------------------------------------------------------------------
+// Monitoring samples (src/monitoring). Unlike the contract's rows, `time` is epoch
+// milliseconds: these tables hold ~10k rows per application, and an integer keeps each
+// row under 100 bytes. Rows older than 24 h are 5-minute averages (store/metrics.ts).
+// ---------------------------------------------------------------------------------
+
+/** One sample of an application: its running task containers summed. */
+export const appMetric = sqliteTable(
+  'app_metric',
+  {
+    applicationId: text('applicationId')
+      .notNull()
+      .references(() => application.applicationId, { onDelete: 'cascade' }),
+    time: integer('time').notNull(),
+    cpu: real('cpu'), // percent of one CPU; null on a container's first sample (no delta yet)
+    memoryUsed: integer('memoryUsed').notNull(), // bytes, page cache excluded (as `docker stats`)
+    memoryLimit: integer('memoryLimit').notNull(),
+    networkRx: integer('networkRx').notNull(), // bytes since the containers started
+    networkTx: integer('networkTx').notNull(),
+    blockRead: integer('blockRead').notNull(),
+    blockWrite: integer('blockWrite').notNull(),
+    tasks: integer('tasks').notNull(), // running task containers
+    restarts: integer('restarts').notNull(), // tasks Swarm replaced after they failed (within its task history)
+  },
+  (t) => [index('app_metric_applicationId_time_idx').on(t.applicationId, t.time)],
+);
+
+/** One sample of the host and the control plane. */
+export const serverMetric = sqliteTable('server_metric', {
+  time: integer('time').primaryKey(),
+  cpu: real('cpu'), // percent of all CPUs; null on the first sample
+  memoryUsed: integer('memoryUsed').notNull(),
+  memoryTotal: integer('memoryTotal').notNull(),
+  dataDiskUsed: integer('dataDiskUsed').notNull(),
+  dataDiskTotal: integer('dataDiskTotal').notNull(),
+  dockerDiskUsed: integer('dockerDiskUsed'), // null when Docker's root is not on this host
+  dockerDiskTotal: integer('dockerDiskTotal'),
+  rss: integer('rss').notNull(), // the control plane's resident memory
+});
+
+// ---------------------------------------------------------------------------------
 // Row types (select) and insert types
 // ---------------------------------------------------------------------------------
 
@@ -721,4 +767,6 @@ export type NewPreviewDeploymentRow = typeof previewDeployment.$inferInsert;
 export type ApiKeyRow = typeof apikey.$inferSelect;
 export type NewApiKeyRow = typeof apikey.$inferInsert;
 export type SettingRow = typeof setting.$inferSelect;
+export type AppMetricRow = typeof appMetric.$inferSelect;
+export type ServerMetricRow = typeof serverMetric.$inferSelect;
 export type NewSettingRow = typeof setting.$inferInsert;

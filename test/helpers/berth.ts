@@ -52,6 +52,8 @@ export async function startTestBerth(env: Record<string, string> = {}): Promise<
     BERTH_ADMIN_TOKEN: token,
     BERTH_LOG_LEVEL: 'fatal',
     BERTH_RATE_LIMIT: '100000',
+    // Traefik is one per machine: only tests of the edge start it (test/routing-edge.test.ts).
+    BERTH_EDGE: 'off',
     ...env,
   });
   let berth = await startBerth(config, () => {});

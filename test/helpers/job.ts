@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createExec } from '../../src/deploy/exec.js';
+import { parseDotenv } from '../../src/model/dotenv.js';
 import { DeploymentLogs, type DeploymentLog } from '../../src/deploy/log.js';
 import { redactorFor } from '../../src/deploy/redact.js';
 import type { DeployableApplication, JobContext } from '../../src/deploy/types.js';
@@ -26,6 +27,16 @@ export interface TestEnv {
 
 export const testEnv: TestEnv = JSON.parse(fs.readFileSync(process.env.BERTH_TEST_ENV ?? '/var/lib/berth-test/env.json', 'utf8'));
 export const docker = testEnv.dockerCli;
+
+/** Git without the machine's configuration, committing as a test identity. */
+export const gitTestEnv = {
+  GIT_CONFIG_GLOBAL: '/dev/null',
+  GIT_CONFIG_NOSYSTEM: '1',
+  GIT_AUTHOR_NAME: 'Berth Test',
+  GIT_AUTHOR_EMAIL: 'test@berth.invalid',
+  GIT_COMMITTER_NAME: 'Berth Test',
+  GIT_COMMITTER_EMAIL: 'test@berth.invalid',
+};
 
 /** A unique, DNS- and docker-safe name for this run's resources. */
 export const runId = `t${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
@@ -92,7 +103,8 @@ export function testJob(app: DeployableApplication, secrets: string[] = []): Tes
   fs.mkdirSync(workDir, { recursive: true, mode: 0o700 });
   const log = new DeploymentLogs(root).open(app.appName, deploymentId, redactorFor(app, secrets));
   const controller = new AbortController();
-  const ctx: JobContext = { deploymentId, app, workDir, log, signal: controller.signal, exec: createExec({ log, signal: controller.signal }) };
+  const vars = { env: parseDotenv(app.env), buildArgs: parseDotenv(app.buildArgs) };
+  const ctx: JobContext = { deploymentId, app, workDir, log, signal: controller.signal, exec: createExec({ log, signal: controller.signal }), vars };
   return {
     ctx,
     log,

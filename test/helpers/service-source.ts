@@ -13,6 +13,7 @@ export const serviceSource = (over: Partial<ServiceSource> = {}): ServiceSource 
   cpuReservation: null,
   replicas: 1,
   healthCheckSwarm: null,
+  httpHealthCheck: null,
   restartPolicySwarm: null,
   placementSwarm: null,
   updateConfigSwarm: null,

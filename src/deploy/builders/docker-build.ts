@@ -40,7 +40,7 @@ export function dockerBuildCommand(docker: string, spec: DockerBuildSpec, buildK
       ...(spec.target ? ['--target', spec.target] : []),
       ...Object.entries(spec.buildArgs).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]),
       ...secrets.argv,
-      ...(spec.noCache ? ['--no-cache'] : []),
+      ...(spec.noCache ? ['--no-cache', '--pull'] : []),
       spec.context,
     ],
     env: { DOCKER_BUILDKIT: buildKit ? '1' : '0', ...secrets.env },

@@ -4,7 +4,6 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseDotenv } from '../../model/dotenv.js';
 import { childEnv } from '../exec.js';
 import type { JobContext } from '../types.js';
 
@@ -27,4 +26,4 @@ export function requireTool(tool: string, PATH?: string): void {
 /** `--env K=V` for each runtime env variable: how nixpacks, pack and railpack take build-time env (pure). */
 export const envFlags = (env: Record<string, string>) => Object.entries(env).flatMap(([k, v]) => ['--env', `${k}=${v}`]);
 
-export const runtimeEnv = (ctx: JobContext) => parseDotenv(ctx.app.env);
+export const runtimeEnv = (ctx: JobContext) => ctx.vars.env;

@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { TestBerth } from './berth.js';
+import { run, runId, testEnv } from './job.js';
+
+/** What tests on the real engine read of a deployment row. */
+export interface Deployment {
+  deploymentId: string;
+  status: 'running' | 'done' | 'error' | 'cancelled';
+  stage: string;
+  stageTimes: Record<string, string> | null;
+  type: 'deploy' | 'redeploy' | 'rollback';
+  title: string;
+  description: string | null;
+  errorMessage: string | null;
+  image: string | null;
+  commitHash: string | null;
+  rollbackId: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  durationMs: number | null;
+}
+
+/** API calls a deployment test makes, over a running test Berth. */
+export function deploymentClient(berth: () => TestBerth) {
+  const ok = async (proc: string, input: Record<string, unknown> = {}) => {
+    const r = await berth().call(proc, input);
+    assert.equal(r.status, 200, `${proc}: ${r.text}`);
+    return r.body;
+  };
+
+  async function deployment(applicationId: string, deploymentId: string): Promise<Deployment> {
+    const rows: Deployment[] = await ok('deployment.all', { applicationId });
+    const row = rows.find((d) => d.deploymentId === deploymentId);
+    assert.ok(row, `deployment ${deploymentId} not listed`);
+    return row;
+  }
+
+  /** Polls until the deployment is no longer running; its log tail goes with it, for failure messages. */
+  async function settled(applicationId: string, deploymentId: string, timeoutMs = 120_000): Promise<Deployment> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const row = await deployment(applicationId, deploymentId);
+      if (row.status !== 'running') return { ...row, errorMessage: row.errorMessage && `${row.errorMessage}\n${await ok('deployment.readLogs', { deploymentId, tail: 30 })}` };
+      if (Date.now() > deadline) assert.fail(`deployment ${deploymentId} still running (stage ${row.stage})`);
+      await sleep(50);
+    }
+  }
+
+  const logOf = (deploymentId: string) => ok('deployment.readLogs', { deploymentId, tail: 10000 }) as Promise<string>;
+
+  return { ok, deployment, settled, logOf };
+}
+
+/** A busybox image serving `text` on port 3000 (plus `extra` Dockerfile lines), pushed to the local registry as `<repo>:<tag>`; the local copy is removed. */
+export async function pushTestImage(tmp: string, repo: string, tag: string, text: string): Promise<string> {
+  const { dockerCli: docker, registry } = testEnv;
+  const dir = fs.mkdtempSync(path.join(tmp, 'image-'));
+  fs.writeFileSync(path.join(dir, 'index.html'), `${text}\n`);
+  fs.writeFileSync(path.join(dir, 'Dockerfile'), 'FROM busybox:latest\nCOPY index.html /www/index.html\nCMD ["httpd", "-f", "-p", "3000", "-h", "/www"]\n');
+  const ref = `${registry.url}/${repo}:${tag}`;
+  await run([docker, 'build', '-q', '-t', ref, dir]);
+  const config = path.join(dir, 'config');
+  fs.mkdirSync(config);
+  await run([docker, '--config', config, 'login', '-u', registry.username, '--password-stdin', registry.url], { input: registry.password });
+  await run([docker, '--config', config, 'push', ref]);
+  await run([docker, 'rmi', ref]);
+  return ref;
+}
+
+/** Runs `argv` inside the container of the service's current task (the one Swarm wants running). */
+export async function execInService(service: string, argv: string[]): Promise<string> {
+  const docker = testEnv.dockerCli;
+  const tasks = (await run([docker, 'service', 'ps', service, '--filter', 'desired-state=running', '--format', '{{.ID}}', '--no-trunc'])).trim().split('\n').filter(Boolean);
+  assert.equal(tasks.length, 1, `service ${service} has ${tasks.length} tasks meant to run`);
+  const container = (await run([docker, 'inspect', '--format', '{{.Status.ContainerStatus.ContainerID}}', tasks[0]])).trim();
+  return run([docker, 'exec', container, ...argv]);
+}
+
+/**
+ * Deletes this run's applications through the API (which removes their services and
+ * images), then the registry images the run pulled (no application owns them), and checks
+ * that none of `appNames` left a service or an image behind.
+ */
+export async function removeRunApplications(ok: ReturnType<typeof deploymentClient>['ok'], appNames: string[]): Promise<void> {
+  const docker = testEnv.dockerCli;
+  const apps = (await ok('application.search', { q: runId, limit: 100 })).items;
+  await Promise.all(apps.map(({ applicationId }: { applicationId: string }) => ok('application.delete', { applicationId })));
+  const pulled = (await run([docker, 'images', '--format', '{{.Repository}} {{.ID}}'])).split('\n').filter((l) => l.startsWith(`${testEnv.registry.url}/`) && l.includes(runId));
+  if (pulled.length) await run([docker, 'rmi', '-f', ...new Set(pulled.map((l) => l.split(' ')[1]))]).catch(() => '');
+  const services = (await run([docker, 'service', 'ls', '--format', '{{.Name}}'])).split('\n');
+  const images = (await run([docker, 'images', '--format', '{{.Repository}}'])).split('\n');
+  for (const name of appNames) {
+    assert.ok(!services.includes(name), `service ${name} left behind`);
+    assert.ok(!images.includes(name), `images of ${name} left behind`);
+  }
+}
