@@ -21,6 +21,16 @@ describe('monitoring samples in the store', () => {
   });
   after(() => b.close());
 
+  test('samples and their retention leave cached answers valid; any other write invalidates them', async () => {
+    const m = b.store.metrics;
+    const before = b.store.dataVersion();
+    m.record([{ applicationId: app.applicationId, ...sample(Date.now(), 5, 10) }], { time: Date.now(), cpu: 1, memoryUsed: 1, memoryTotal: 2, dataDiskUsed: 1, dataDiskTotal: 2, dockerDiskUsed: null, dockerDiskTotal: null, rss: 3 });
+    m.applyRetention(Date.now() + 30 * DAY, 7);
+    assert.equal(b.store.dataVersion(), before);
+    await b.call('application.update', { applicationId: app.applicationId, description: 'changed' });
+    assert.notEqual(b.store.dataVersion(), before);
+  });
+
   test('an application nobody sampled has no series (null), an unknown appName is a 404', async () => {
     const none = await b.call('application.readAppMonitoring', { appName: app.appName });
     assert.equal(none.status, 200);

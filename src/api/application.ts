@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { buildAppName, generateAppName } from '../model/app-name.js';
 import * as m from '../model/application.js';
+import { appHealth } from '../model/app-health.js';
 import * as d from '../model/deployment.js';
 import { MASK } from '../model/dotenv.js';
 import type { sourceTypes } from '../model/enums.js';
@@ -46,10 +47,11 @@ export default group('application', {
       redactApplication(caller, store.applications.create({ ...input, appName: appName ? buildAppName(appName) : generateAppName() })),
   }),
   one: query({
+    cached: true,
     input: m.applicationId,
     description:
       'The application with its environment (and project), domains, deployments, mounts, redirects, basic-auth users, ports, previews, providers and registries. Nested rows carry no secrets; env texts show values to admins only; the docker password is never shown. Berth adds `release` (the current release: its deployment, image, commit and rollback row, or null) and `health` (what Swarm runs now: status not deployed|stopped|running|starting|failing|unknown, desired and running tasks, and why the last task ended — an error, an exit code or an out-of-memory kill).',
-    handler: async ({ applicationId }, { store, caller, containers }) => {
+    handler: ({ applicationId }, { store, caller }) => {
       const app = redactApplication(caller, store.applications.one(applicationId));
       const env = envFor(caller, app.environment);
       app.environment = { ...env, project: envFor(caller, env.project) };
@@ -63,7 +65,12 @@ export default group('application', {
         rollbackId: current.rollbackId,
         finishedAt: current.finishedAt,
       };
-      return { ...app, release: release ?? null, health: await containers.health(app.appName) };
+      return { ...app, release: release ?? null };
+    },
+    live: async ({ applicationId }, { store, containers }) => {
+      // Never deployed: no service to ask Docker about.
+      const appName = store.deployments.deployedAppName(applicationId);
+      return { health: appName ? await containers.health(appName) : appHealth(undefined, []) };
     },
   }),
   update: mutation({

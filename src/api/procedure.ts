@@ -35,6 +35,8 @@ export interface Procedure<I extends z.ZodType = z.ZodType> {
   /** A read whose answer depends only on the database and the caller's role: served from cache until any write. */
   cached?: boolean;
   handler: (input: z.output<I>, ctx: Context) => unknown;
+  /** Fields whose values change without a database write (Docker's state), added to the (cached) object answer on every call. */
+  live?: (input: z.output<I>, ctx: Context) => Promise<Record<string, unknown>>;
 }
 
 type Def<I extends z.ZodType> = Omit<Procedure<I>, 'name' | 'kind' | 'access'> & { access?: Access };

@@ -131,13 +131,16 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       throw new BerthError('NOT_FOUND', `No procedure at ${method} ${name}`);
     if (!mayCall(caller.role, proc.access)) throw new BerthError('FORBIDDEN', `A ${caller.role} token may not call ${proc.name}`);
     const input = validate(proc.input, rawInput(proc));
-    const key = proc.cached ? `${proc.name}|${caller.role}|${JSON.stringify(input)}` : undefined;
-    const hit = key && cache.get(key);
-    if (hit) return hit;
     const ctx: Context = { store, config, caller, deploy: deps.deploy, containers: deps.containers };
-    const result = await proc.handler(input, ctx);
-    const body = result === undefined ? undefined : JSON.stringify(result);
-    if (key && body !== undefined) cache.set(key, body);
+    const key = proc.cached ? `${proc.name}|${caller.role}|${JSON.stringify(input)}` : undefined;
+    let body = key ? cache.get(key) : undefined;
+    if (body === undefined) {
+      const result = await proc.handler(input, ctx);
+      body = result === undefined ? undefined : JSON.stringify(result);
+      if (key && body !== undefined) cache.set(key, body);
+    }
+    // spliced into the serialized object: the cached part is not parsed again
+    if (proc.live && body?.startsWith('{') && body !== '{}') body = `${body.slice(0, -1)},${JSON.stringify(await proc.live(input, ctx)).slice(1)}`;
     return body;
   };
 

@@ -161,7 +161,7 @@ export function createPipeline(deps: PipelineDeps): JobRunner {
    * revision again), built and pushed where the app says. Returns the image to run and,
    * for the rollback row, where the release is kept.
    */
-  async function produce(job: JobRow, ctx: JobContext, enter: (stage: DeploymentStage, line: string) => void, built: (tag: string) => void) {
+  async function produce(ctx: JobContext, enter: (stage: DeploymentStage, line: string) => void, built: (tag: string) => void) {
     const { app, deploymentId } = ctx;
     enter('cloning', `Fetching the ${app.sourceType} source of ${app.appName}${ctx.commit ? ` at the current release's commit ${ctx.commit}` : ''}`);
     const fetched = await sourceFor(app.sourceType, sourceOptions).fetch(ctx);
@@ -240,31 +240,33 @@ export function createPipeline(deps: PipelineDeps): JobRunner {
       const vars = job.type === 'rollback' ? { env: {}, buildArgs: {} } : { env: resolvedEnv(app), buildArgs: resolve(app, app.buildArgs, 'build arguments') };
       const commit = job.type === 'redeploy' ? (store.deployments.current(app.applicationId)?.commitHash ?? undefined) : undefined;
       const ctx: JobContext = { deploymentId, app, workDir, log, signal, exec: createExec({ log, signal, owner: deploymentId, onSpawn: (pid) => store.deployments.setPid(deploymentId, pid) }), commit, vars };
-      let release_: { image: string; snapshot: ReleaseSnapshot; kept?: string };
+      // What to release: a kept release (rollback), or what the source gives (built, pushed).
+      let next: { image: string; snapshot: ReleaseSnapshot; kept?: string };
       if (job.type === 'rollback') {
-        release_ = await restore(ctx, store.deployments.get(deploymentId).rollbackId!, enter);
+        next = await restore(ctx, store.deployments.get(deploymentId).rollbackId!, enter);
       } else {
-        const made = await produce(job, ctx, enter, (tag) => (built = tag));
-        release_ = { image: made.image, kept: made.kept, snapshot: snapshotOf(app, vars.env) };
+        const made = await produce(ctx, enter, (tag) => (built = tag));
+        next = { image: made.image, kept: made.kept, snapshot: snapshotOf(app, vars.env) };
       }
       signal.throwIfAborted();
-      const image = release_.image.includes('@') ? release_.image : await engine.pinnedImage(release_.image);
+      const image = next.image.includes('@') ? next.image : await engine.pinnedImage(next.image);
       if (stage !== 'releasing') enter('releasing', `Updating service ${app.appName} to ${image}`);
       // The service update itself is never cut short; a cancel during it or after it reverts it.
-      rollout = await release(app, release_.snapshot, image, hardSignal(signal), deploymentId);
+      rollout = await release(app, next.snapshot, image, hardSignal(signal), deploymentId);
       signal.throwIfAborted();
       enter('verifying', `Waiting up to ${humanDuration(deps.rolloutTimeoutMs)} for the new tasks to run`);
       await verify(app, rollout, signal, (line) => log.line(line));
       log.line('Deployment done: the new tasks are running');
-      if (release_.kept) store.rollbacks.create({ deploymentId, image: release_.kept, snapshot: release_.snapshot });
+      if (next.kept) store.rollbacks.create({ deploymentId, image: next.kept, snapshot: next.snapshot });
       end = { status: 'done', applicationStatus: 'done' };
     } catch (err) {
       const reason = signal.aborted ? signal.reason : undefined;
-      if (reason instanceof JobAbort && reason.kind === 'cancelled' && !rollout) {
-        log.line(`Deployment cancelled (${reason.message}); the service was not changed`);
-        end = { status: 'cancelled', errorMessage: reason.message, applicationStatus: await serviceStatus(app) };
-      } else if (reason instanceof JobAbort && reason.kind === 'cancelled' && rollout) {
-        end = await revert(app, rollout, reason.message, hardSignal(signal), (line) => log.line(line));
+      if (reason instanceof JobAbort && reason.kind === 'cancelled') {
+        if (rollout) end = await revert(app, rollout, reason.message, hardSignal(signal), (line) => log.line(line));
+        else {
+          log.line(`Deployment cancelled (${reason.message}); the service was not changed`);
+          end = { status: 'cancelled', errorMessage: reason.message, applicationStatus: await serviceStatus(app) };
+        }
       } else {
         const why = reason instanceof JobAbort && reason.kind !== 'cancelled' ? reason.message : message(err);
         log.line(`Deployment failed while ${stage}: ${why}`);

@@ -47,6 +47,10 @@ const { fullContext: _snapshot, ...rollbackShown } = getTableColumns(rollback);
  * running job behind it.
  */
 export function deploymentStore(db: DB) {
+  // On every application.one: plain SQLite, without Drizzle's per-call mapping.
+  const deployedAppName = db.$client
+    .prepare('SELECT a."appName" FROM "deployment" d JOIN "application" a ON a."applicationId" = d."applicationId" WHERE d."applicationId" = ? LIMIT 1')
+    .pluck();
   const jobById = (jobId: string) => db.select().from(job).where(eq(job.jobId, jobId)).get();
 
   function get(deploymentId: string): DeploymentRow {
@@ -313,6 +317,11 @@ export function deploymentStore(db: DB) {
         .where(and(sql`${deployment.image} is not null`, sql`(${deployment.status} = 'running' or (${deployment.status} = 'done' and ${deployment.finishedAt} = ${newest}))`))
         .all()
         .map((r) => r.image!);
+    },
+
+    /** The app's name when it has any deployment row; undefined when it never had a service. */
+    deployedAppName(applicationId: string): string | undefined {
+      return deployedAppName.get(applicationId) as string | undefined;
     },
 
     /** Every deployment of an app (for `application.delete`'s clean-up). */

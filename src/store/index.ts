@@ -21,12 +21,14 @@ export function createStore(db: DB, cipher: Cipher) {
   // Rows changed by this connection, and commits by any other (e.g. the token CLI).
   const version = db.$client.prepare('SELECT total_changes() AS c, data_version AS v FROM pragma_data_version');
   const projects = projectStore(db, cipher);
+  const metrics = metricsStore(db);
   return {
     db,
     /** Differs after any write to the database: what cached answers are checked against. */
     dataVersion(): string {
       const { c, v } = version.get() as { c: number; v: number };
-      return `${c}:${v}`;
+      // Metric samples are written every few seconds and change no cached answer.
+      return `${c - metrics.rowsWritten()}:${v}`;
     },
     apiKeys: apiKeyStore(db),
     projects,
@@ -41,7 +43,7 @@ export function createStore(db: DB, cipher: Cipher) {
     sshKeys: sshKeyStore(db, cipher),
     gitProviders: gitProviderStore(db, cipher),
     deployments: deploymentStore(db),
-    metrics: metricsStore(db),
+    metrics,
     rollbacks: rollbackStore(db, cipher),
   };
 }

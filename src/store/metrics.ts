@@ -69,9 +69,20 @@ export function metricsStore(db: DB) {
 
   const jobStates = sql.prepare(`SELECT state, count(*) AS n FROM job WHERE state IN ('queued', 'running') GROUP BY state`);
   const deploymentStatuses = sql.prepare(`SELECT status, count(*) AS n FROM deployment GROUP BY status`);
+
+  /** Rows this store wrote: samples change no answer the response cache holds (see `dataVersion`). */
+  let written = 0;
+  const write = (stmt: { run(...params: unknown[]): { changes: number } }, ...params: unknown[]) => {
+    const { changes } = stmt.run(...params);
+    written += changes;
+    return changes;
+  };
   const stageTimes = sql.prepare(`SELECT stageTimes FROM deployment WHERE stageTimes IS NOT NULL AND json_extract(stageTimes, '$.releasing') IS NOT NULL`).pluck();
 
   return {
+    /** How many rows the samples and their retention changed on this connection. */
+    rowsWritten: () => written,
+
     /** Applications by appName (= Swarm service name), for matching containers to them. */
     applicationIdsByName(): Map<string, string> {
       return new Map((appIds.all() as { applicationId: string; appName: string }[]).map((r) => [r.appName, r.applicationId]));
@@ -84,8 +95,8 @@ export function metricsStore(db: DB) {
     /** One tick's samples, in one transaction. */
     record(apps: AppMetricRow[], server: ServerSample | undefined): void {
       sql.transaction(() => {
-        for (const row of apps) insertApp.run(row);
-        if (server) insertServer.run(server);
+        for (const row of apps) write(insertApp, row);
+        if (server) write(insertServer, server);
       })();
     },
 
@@ -114,16 +125,16 @@ export function metricsStore(db: DB) {
       const { dropBefore, mergeBefore } = retentionBounds(now, retentionDays);
       let removed = 0;
       sql.transaction(() => {
-        removed += dropServer.run(dropBefore).changes;
+        removed += write(dropServer, dropBefore);
         for (const b of serverBuckets.all(mergeBefore) as ServerSample[]) {
-          removed += clearServerBucket.run(b.time, b.time + BUCKET_MS).changes - 1;
-          insertServer.run(b);
+          removed += write(clearServerBucket, b.time, b.time + BUCKET_MS) - 1;
+          write(insertServer, b);
         }
         for (const { applicationId } of appIds.all() as { applicationId: string }[]) {
-          removed += dropApp.run(applicationId, dropBefore).changes;
+          removed += write(dropApp, applicationId, dropBefore);
           for (const b of appBuckets.all(applicationId, mergeBefore) as AppSample[]) {
-            removed += clearAppBucket.run(applicationId, b.time, b.time + BUCKET_MS).changes - 1;
-            insertApp.run({ ...b, applicationId });
+            removed += write(clearAppBucket, applicationId, b.time, b.time + BUCKET_MS) - 1;
+            write(insertApp, { ...b, applicationId });
           }
         }
       })();
