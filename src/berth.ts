@@ -34,11 +34,12 @@ export async function startBerth(config: Config, out: (line: string) => void = c
     );
   }
 
+  const warn = (message: string, err?: unknown) => out(`Berth: ${message}${err ? `: ${(err as Error).message ?? err}` : ''}`);
   // Jobs a crash left mid-flight are ended before anything new runs.
-  const deploy = createDeployer(config, store, (message, err) => out(`Berth: ${message}${err ? `: ${(err as Error).message ?? err}` : ''}`));
+  const deploy = createDeployer(config, store, warn);
   deploy.start();
   // Its first tick comes one interval from now: start-up does no Docker work.
-  const sampler = createSampler(config, store, (message, err) => out(`Berth: ${message}${err ? `: ${(err as Error).message ?? err}` : ''}`));
+  const sampler = createSampler(config, store, warn);
   sampler.start();
 
   // its own client (dockerode loads on the first call): a long log stream never holds up a deploy

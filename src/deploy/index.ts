@@ -1,13 +1,12 @@
 import type { Config } from '../config.js';
 import { resolveEndpointMode } from '../docker/endpoint-mode.js';
 import { createEngine } from '../docker/engine.js';
+import { EDGE_NETWORK } from '../routing/start.js';
 import type { Store } from '../store/index.js';
 import { Deployer } from './deployer.js';
 import { DeploymentLogs } from './log.js';
 import { createPipeline } from './pipeline.js';
 
-/** The overlay network every application joins (scripts/test-env.sh creates it on test machines). */
-const APPLICATION_NETWORK = 'berth-network';
 /** Most bytes an uploaded archive (drop source) may expand to. */
 const MAX_ARCHIVE_BYTES = 2 * 1024 ** 3;
 
@@ -22,7 +21,7 @@ export function createDeployer(config: Config, store: Store, warn: (message: str
     dataDir: config.dataDir,
     docker: config.deploy.dockerCli,
     endpointMode: resolveEndpointMode(config.docker.endpointMode, config.docker.host),
-    network: APPLICATION_NETWORK,
+    network: EDGE_NETWORK,
     rolloutTimeoutMs: config.deploy.rolloutTimeoutMs,
     maxArchiveBytes: MAX_ARCHIVE_BYTES,
     keepReleases: config.deploy.keepReleases,

@@ -194,8 +194,9 @@ export function createPipeline(deps: PipelineDeps): JobRunner {
 
   /** A rollback releases a kept release: its image (pulled back from the rollback registry if it is gone here) and its configuration. */
   async function restore(ctx: JobContext, rollbackId: string, enter: (stage: DeploymentStage, line: string) => void) {
-    const target = store.rollbacks.get<ReleaseSnapshot>(rollbackId);
-    if (!target.image || target.snapshot?.version !== 1) throw new Error(`Rollback ${rollbackId} has no image to release`);
+    const target = store.rollbacks.get(rollbackId);
+    const snapshot = store.rollbacks.snapshot<ReleaseSnapshot | null>(rollbackId);
+    if (!target.image || snapshot?.version !== 1) throw new Error(`Rollback ${rollbackId} has no image to release`);
     enter('releasing', `Rolling back ${ctx.app.appName} to version ${target.version} (deployment ${target.deploymentId}, ${target.image})`);
     store.deployments.describe(ctx.deploymentId, { image: target.image, commitHash: target.deployment.commitHash });
     if (!(await engine.imageExists(target.image))) {
@@ -203,7 +204,7 @@ export function createPipeline(deps: PipelineDeps): JobRunner {
       if (!registry) throw new Error(`The image ${target.image} of version ${target.version} is no longer on this server and no registry holds it`);
       await pullImage(ctx, deps.docker, registry, target.image);
     }
-    return { image: target.image, snapshot: target.snapshot };
+    return { image: target.image, snapshot };
   }
 
   /** A cancel that came once the service was being changed: the change is undone, the deployment ends `cancelled`. */

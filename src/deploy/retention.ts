@@ -31,7 +31,7 @@ export function retention(input: {
 export async function pruneReleases(
   deps: { store: Store; engine: Pick<Engine, 'removeImage' | 'pruneDanglingImages'>; keep: number; warn(message: string, err?: unknown): void },
   applicationId: string,
-): Promise<string[]> {
+): Promise<void> {
   const { store, engine } = deps;
   const rollbacks = store.rollbacks.ofApplication(applicationId);
   const deployments = store.deployments.allOf(applicationId);
@@ -42,12 +42,9 @@ export async function pruneReleases(
     protectedImages: new Set([...store.deployments.liveImages(), ...store.rollbacks.images({ except: applicationId })]),
   });
   store.rollbacks.remove(plan.dropRollbacks);
-  const removed: string[] = [];
   for (const image of plan.removeImages) {
     // Forced: Swarm's task history keeps stopped containers of old releases; the image itself goes once they do (dangling prune).
-    const result = await engine.removeImage(image, { force: true }).catch((err) => deps.warn(`could not remove image ${image}`, err));
-    if (result?.removed) removed.push(image);
+    await engine.removeImage(image, { force: true }).catch((err) => deps.warn(`could not remove image ${image}`, err));
   }
   await engine.pruneDanglingImages().catch((err) => deps.warn('could not prune dangling images', err));
-  return removed;
 }

@@ -7,7 +7,7 @@ import { Edge, type EdgeStatus } from './edge.js';
 import { dynamicDirOf } from './files.js';
 import { reconcileTraefikFiles, type RoutingSource } from './sync.js';
 
-/** The overlay network of the applications and Traefik (the deploy engine attaches services to it). */
+/** The overlay network of the applications and Traefik (the edge creates it; the deploy engine attaches every service to it). */
 export const EDGE_NETWORK = 'berth-network';
 export const EDGE_SERVICE = 'berth-traefik';
 const EDGE_DELAY_MS = 1000;

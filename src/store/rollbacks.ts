@@ -21,6 +21,13 @@ export function rollbackStore(db: DB, cipher: Cipher) {
     return r;
   }
 
+  /** A rollback with the deployment that made it (the snapshot stays sealed: see `snapshot`). */
+  function get(rollbackId: string): ListedRollback & { deployment: DeploymentRow } {
+    const { fullContext: _, ...r } = row(rollbackId);
+    const made = db.select().from(deployment).where(eq(deployment.deploymentId, r.deploymentId)).get()!;
+    return { ...r, deployment: made };
+  }
+
   return {
     /** Records a deployment's release and links it (`deployment.rollbackId`), in one transaction. */
     create(input: { deploymentId: string; image: string; snapshot: unknown }): ListedRollback {
@@ -36,11 +43,11 @@ export function rollbackStore(db: DB, cipher: Cipher) {
       });
     },
 
-    /** A rollback with its decrypted snapshot and the deployment that made it. */
-    get<T>(rollbackId: string): ListedRollback & { snapshot: T; deployment: DeploymentRow } {
-      const { fullContext, ...r } = row(rollbackId);
-      const made = db.select().from(deployment).where(eq(deployment.deploymentId, r.deploymentId)).get()!;
-      return { ...r, snapshot: JSON.parse(cipher.decrypt(fullContext ?? 'null')) as T, deployment: made };
+    get,
+
+    /** A rollback's decrypted configuration snapshot (only the job that releases it needs it). */
+    snapshot<T>(rollbackId: string): T {
+      return JSON.parse(cipher.decrypt(row(rollbackId).fullContext ?? 'null')) as T;
     },
 
     /** An application's rollbacks, newest version first. */
@@ -73,10 +80,9 @@ export function rollbackStore(db: DB, cipher: Cipher) {
     /** `rollback.delete`: the row with its deployment, deleted. */
     removeOne(rollbackId: string): ListedRollback & { deployment: DeploymentRow } {
       return db.transaction(() => {
-        const { fullContext: _, ...r } = row(rollbackId);
-        const made = db.select().from(deployment).where(eq(deployment.deploymentId, r.deploymentId)).get()!;
+        const found = get(rollbackId);
         db.delete(rollback).where(eq(rollback.rollbackId, rollbackId)).run();
-        return { ...r, deployment: made };
+        return found;
       });
     },
   };
