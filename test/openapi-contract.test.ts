@@ -5,11 +5,11 @@ import { request, startTestBerth, type TestBerth } from './helpers/berth.js';
 
 /**
  * Compares Berth's generated OpenAPI document with the contract subset
- * (../shared/reference/dokploy-openapi-subset.json): every route the Foundation covers
+ * (test/fixtures/dokploy-openapi-subset.json, a copy of the contract): every route the Foundation covers
  * must be served with the same method and the same input fields, enums and required keys.
  */
 const contract = JSON.parse(
-  fs.readFileSync(new URL('../../shared/reference/dokploy-openapi-subset.json', import.meta.url), 'utf8'),
+  fs.readFileSync(new URL('./fixtures/dokploy-openapi-subset.json', import.meta.url), 'utf8'),
 );
 
 /** Contract routes that later capabilities serve, with the reason. */
