@@ -137,7 +137,7 @@ describe('the deploy queue', () => {
 
     test('redeploy is titled "Rebuild deployment"; a given title and description are kept', () => {
       assert.equal(h.deployer.enqueueDeploy(h.apps[0], 'redeploy').title, 'Rebuild deployment');
-      const d = h.deployer.enqueueDeploy(h.apps[1], 'deploy', 'from CI', 'build 42');
+      const d = h.deployer.enqueueDeploy(h.apps[1], 'deploy', { title: 'from CI', description: 'build 42' });
       assert.equal(d.title, 'from CI');
       assert.equal(d.description, 'build 42');
     });

@@ -18,6 +18,15 @@ export const INTERRUPTED = 'interrupted by server restart';
 
 const buildStages = new Set(['cloning', 'building', 'pushing']);
 
+/** What a deploy is asked for with: its title and description, a kept release (rollback), a commit (webhook push). */
+export interface DeployRequest {
+  title?: string;
+  description?: string;
+  rollbackId?: string;
+  /** The commit a git source builds instead of its branch tip. */
+  commitHash?: string;
+}
+
 export interface DeployerDeps {
   store: Store;
   dataDir: string;
@@ -69,7 +78,8 @@ export class Deployer {
    * `deploy`/`redeploy`: the deployment row and its job in one transaction, answered at
    * once. A still-queued older deploy of the app is superseded (`cancelled`).
    */
-  enqueueDeploy(applicationId: string, type: DeploymentType, title?: string, description?: string, rollbackId?: string): DeploymentRow {
+  enqueueDeploy(applicationId: string, type: DeploymentType, request: DeployRequest = {}): DeploymentRow {
+    const { title, description, rollbackId, commitHash } = request;
     const app = this.available(applicationId);
     const { dataDir, store } = this.deps;
     const builds = type !== 'rollback';
@@ -82,6 +92,7 @@ export class Deployer {
       description: description ?? null,
       logPath: (id) => this.deps.logs.pathFor(app.appName, id),
       rollbackId,
+      commitHash,
     });
     // Each deployment builds the archive that was the latest when it was asked for.
     if (builds && app.sourceType === 'drop') {
@@ -103,7 +114,11 @@ export class Deployer {
     const applicationId = target.deployment.applicationId;
     if (!applicationId) throw badRequest('Only application deployments can be rolled back to');
     if (!target.image) throw badRequest(`Rollback ${rollbackId} recorded no image`);
-    return this.enqueueDeploy(applicationId, 'rollback', `Rollback to version ${target.version}`, `Release of deployment ${target.deploymentId}: ${target.image}`, rollbackId);
+    return this.enqueueDeploy(applicationId, 'rollback', {
+      title: `Rollback to version ${target.version}`,
+      description: `Release of deployment ${target.deploymentId}: ${target.image}`,
+      rollbackId,
+    });
   }
 
   /** `rollback.delete`: the row and its local image; the release the service runs cannot be deleted. */

@@ -163,7 +163,7 @@ export function createPipeline(deps: PipelineDeps): JobRunner {
    */
   async function produce(ctx: JobContext, enter: (stage: DeploymentStage, line: string) => void, built: (tag: string) => void) {
     const { app, deploymentId } = ctx;
-    enter('cloning', `Fetching the ${app.sourceType} source of ${app.appName}${ctx.commit ? ` at the current release's commit ${ctx.commit}` : ''}`);
+    enter('cloning', `Fetching the ${app.sourceType} source of ${app.appName}${ctx.commit ? ` at commit ${ctx.commit}` : ''}`);
     const fetched = await sourceFor(app.sourceType, sourceOptions).fetch(ctx);
     if (fetched.kind === 'image') {
       store.deployments.describe(deploymentId, { image: fetched.image });
@@ -239,7 +239,8 @@ export function createPipeline(deps: PipelineDeps): JobRunner {
       await fs.mkdir(workDir, { recursive: true, mode: 0o700 });
       // Before anything is fetched: a reference that resolves to nothing fails at once.
       const vars = job.type === 'rollback' ? { env: {}, buildArgs: {} } : { env: resolvedEnv(app), buildArgs: resolve(app, app.buildArgs, 'build arguments') };
-      const commit = job.type === 'redeploy' ? (store.deployments.current(app.applicationId)?.commitHash ?? undefined) : undefined;
+      // A redeploy rebuilds the current release's commit; a webhook's deploy, the pushed one.
+      const commit = (job.type === 'redeploy' ? store.deployments.current(app.applicationId)?.commitHash : store.deployments.get(deploymentId).commitHash) ?? undefined;
       const ctx: JobContext = { deploymentId, app, workDir, log, signal, exec: createExec({ log, signal, owner: deploymentId, onSpawn: (pid) => store.deployments.setPid(deploymentId, pid) }), commit, vars };
       // What to release: a kept release (rollback), or what the source gives (built, pushed).
       let next: { image: string; snapshot: ReleaseSnapshot; kept?: string };

@@ -83,6 +83,7 @@ const columns = {
   icon: z.string().max(2_097_152).nullable(),
   refreshToken: z.string().min(16, 'A webhook token needs at least 16 characters').nullable(),
   autoDeploy: z.boolean().nullable(),
+  webhookSecret: z.string().max(512).nullable(),
   applicationStatus: z.enum(applicationStatuses),
   createdAt: z.string(),
   environmentId: id(),

@@ -107,7 +107,7 @@ export function deploymentStore(db: DB) {
      * (`cancelled`); rows beyond the retention are dropped. Returns the new row, the
      * superseded ones and the dropped ones (whose logs and images the caller removes).
      */
-    enqueueDeploy(input: { applicationId: string; type: DeploymentType; title: string; description: string | null; logPath: (deploymentId: string) => string; rollbackId?: string }) {
+    enqueueDeploy(input: { applicationId: string; type: DeploymentType; title: string; description: string | null; logPath: (deploymentId: string) => string; rollbackId?: string; commitHash?: string }) {
       return db.transaction(() => {
         assertApplication(input.applicationId);
         const deploymentId = newDeploymentId();
@@ -135,6 +135,7 @@ export function deploymentStore(db: DB) {
             applicationId: input.applicationId,
             type: input.type,
             rollbackId: input.rollbackId ?? null,
+            commitHash: input.commitHash ?? null,
             createdAt: at,
           })
           .run();

@@ -15,6 +15,7 @@ import { securityStore } from './security.js';
 import { registryStore } from './registries.js';
 import { rollbackStore } from './rollbacks.js';
 import { sshKeyStore } from './ssh-keys.js';
+import { webhookStore } from './webhooks.js';
 
 /** Every aggregate's store module over one database connection. */
 export function createStore(db: DB, cipher: Cipher) {
@@ -45,6 +46,7 @@ export function createStore(db: DB, cipher: Cipher) {
     deployments: deploymentStore(db),
     metrics,
     rollbacks: rollbackStore(db, cipher),
+    webhooks: webhookStore(db),
   };
 }
 

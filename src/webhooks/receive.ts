@@ -1,0 +1,96 @@
+import type { Deployer } from '../deploy/deployer.js';
+import { BerthError } from '../model/errors.js';
+import type { Store } from '../store/index.js';
+import type { ApplicationRow } from '../store/schema.js';
+import type { Delivery, Headers } from './event.js';
+import { decide } from './filter.js';
+import { parseDelivery, verifyDelivery } from './parse.js';
+
+/** What the receiver answers a forge: always 200 once the delivery is authentic (a filtered event says why). */
+export interface WebhookAnswer {
+  message: string;
+  deployed: boolean;
+  provider: Delivery['provider'];
+  /** Per application: the queued deployment's id, or why it was not deployed. */
+  applications: { applicationId: string; deploymentId?: string; reason?: string }[];
+}
+
+/**
+ * The JSON of a delivery: GitHub may send `application/x-www-form-urlencoded` with the JSON
+ * in `payload`; an empty body is a plain trigger.
+ */
+export function parseBody(raw: Buffer, contentType: string | undefined): unknown {
+  try {
+    if (contentType?.startsWith('application/x-www-form-urlencoded')) return JSON.parse(new URLSearchParams(raw.toString('utf8')).get('payload') ?? 'null');
+    return raw.length === 0 ? null : JSON.parse(raw.toString('utf8'));
+  } catch {
+    throw new BerthError('BAD_REQUEST', 'The webhook body is not valid JSON');
+  }
+}
+
+/**
+ * Push-to-deploy (API.md §8): authenticates a delivery, decides per application with the
+ * pure filter, and queues the deployments. Never runs anything inline: the forge gets its
+ * answer as soon as the rows are written.
+ */
+export function createWebhookReceiver(deps: { store: Store; deploy: Deployer }) {
+  const { store, deploy } = deps;
+
+  function authenticate(headers: Headers, body: unknown, raw: Buffer, secret: string | null, whose: string) {
+    if (!secret) return;
+    const verdict = verifyDelivery(headers, body, raw, secret);
+    if (verdict === 'missing') throw new BerthError('UNAUTHORIZED', `${whose} has a webhook secret: the delivery must be signed with it`);
+    if (verdict === 'bad') throw new BerthError('UNAUTHORIZED', `The delivery's signature does not match ${whose}'s webhook secret`);
+  }
+
+  /** Decides and queues for each application; a delivery id seen before for a target deploys nothing again. */
+  function act(delivery: Delivery, target: string, apps: ApplicationRow[]): WebhookAnswer {
+    const answer = (message: string, applications: WebhookAnswer['applications']): WebhookAnswer => ({
+      message,
+      deployed: applications.some((a) => a.deploymentId),
+      provider: delivery.provider,
+      applications,
+    });
+    if (delivery.deliveryId && store.webhooks.seen(delivery.provider, delivery.deliveryId, target))
+      return answer(`Delivery ${delivery.deliveryId} was received before: nothing deployed again`, []);
+    const results = apps.map((app) => {
+      const decision = decide(app, delivery);
+      if (!decision.deploy) return { applicationId: app.applicationId, reason: decision.reason };
+      const { title, description, commit } = decision;
+      const d = deploy.enqueueDeploy(app.applicationId, 'deploy', { title, description, ...(commit ? { commitHash: commit } : {}) });
+      return { applicationId: app.applicationId, deploymentId: d.deploymentId };
+    });
+    if (delivery.deliveryId) store.webhooks.record(delivery.provider, delivery.deliveryId, target);
+    const queued = results.filter((r) => r.deploymentId).length;
+    const message = queued ? `Deployment queued for ${queued} application${queued > 1 ? 's' : ''}` : (results[0]?.reason ?? 'No application deploys on this event');
+    return answer(message, results);
+  }
+
+  return {
+    /** `POST /api/deploy/<refreshToken>`: the token in the path is the credential. */
+    forToken(token: string, headers: Headers, raw: Buffer, contentType: string | undefined): WebhookAnswer {
+      const applicationId = store.webhooks.applicationIdByToken(token);
+      if (!applicationId) throw new BerthError('NOT_FOUND', 'No application has this webhook token (it may have been rotated with application.refreshToken)');
+      const body = parseBody(raw, contentType);
+      const app = store.applications.get(applicationId);
+      const providerSecret = app.sourceType === 'github' && app.githubId ? store.gitProviders.get('github', app.githubId).githubWebhookSecret : null;
+      authenticate(headers, body, raw, app.webhookSecret || providerSecret, `Application ${app.name}`);
+      return act(parseDelivery(headers, body), applicationId, [app]);
+    },
+
+    /** `POST /api/deploy/github`: a GitHub App's deliveries, for every application of the installation's provider. */
+    forGithubApp(headers: Headers, raw: Buffer, contentType: string | undefined): WebhookAnswer {
+      const body = parseBody(raw, contentType) as any;
+      const installation = body?.installation?.id;
+      if (installation === undefined) throw new BerthError('BAD_REQUEST', 'A GitHub App delivery carries installation.id');
+      const provider = store.gitProviders.list('github').find((p) => p.githubInstallationId === String(installation));
+      if (!provider) throw new BerthError('NOT_FOUND', `No GitHub provider has installation ${installation}`);
+      if (!provider.githubWebhookSecret) throw new BerthError('UNAUTHORIZED', `GitHub provider ${provider.gitProvider.name} has no webhook secret: set githubWebhookSecret to receive its deliveries`);
+      authenticate(headers, body, raw, provider.githubWebhookSecret, `GitHub provider ${provider.gitProvider.name}`);
+      const apps = store.applications.withGithubProvider(provider.githubId);
+      return act(parseDelivery(headers, body), `github:${provider.githubId}`, apps);
+    },
+  };
+}
+
+export type WebhookReceiver = ReturnType<typeof createWebhookReceiver>;
