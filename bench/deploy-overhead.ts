@@ -7,9 +7,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-interface TestEnv {
+export interface TestEnv {
   dockerCli?: string;
   registry: { url: string; username: string; password: string };
+  git: { reposDir: string; reposOwner: string; httpUrl: string; httpToken: string; repos: Record<string, { publicHttpUrl: string }> };
 }
 
 type Call = (proc: string, input: Record<string, unknown>, method?: 'GET' | 'POST') => Promise<any>;

@@ -10,6 +10,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import { deployOverhead, RUNS as DEPLOY_RUNS, testEnvironment } from './deploy-overhead.js';
 import { rollbackTimes, ROLLBACKS } from './rollback.js';
+import { PUSHES, pushToServed, type PushRun } from './push-to-deploy.js';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -273,6 +274,7 @@ const rssSettledMb = rssMb(s.child.pid!);
 const testEnv = testEnvironment();
 let deployMs: number[] | undefined;
 let rollbackMs: number[] | undefined;
+let pushRuns: Record<string, PushRun[]> | undefined;
 if (testEnv) {
   console.error(`Deploy overhead: ${DEPLOY_RUNS} deploys of a prebuilt registry image…`);
   const call = async (proc: string, input: Record<string, unknown>, method = 'POST') => {
@@ -284,6 +286,8 @@ if (testEnv) {
   deployMs = await deployOverhead(testEnv, call);
   console.error(`Rollback: ${ROLLBACKS} rollbacks between two releases of a docker-source application…`);
   rollbackMs = await rollbackTimes(testEnv, call);
+  console.error(`Push to deploy: ${PUSHES} pushes each to a Dockerfile and a static application…`);
+  pushRuns = await pushToServed(testEnv, call, s.url);
 }
 await stopServer(s);
 const limiter = limiterCost();
@@ -306,6 +310,7 @@ const results = {
   rateLimiterHitNs: limiter,
   deployOverheadMs: deployMs ? { median: median(deployMs), all: deployMs } : null,
   rollbackMs: rollbackMs ? { median: median(rollbackMs), all: rollbackMs } : null,
+  pushToServedMs: pushRuns ? Object.fromEntries(Object.entries(pushRuns).map(([kind, runs]) => [kind, { median: median(runs.map((r) => r.ms)), runs }])) : null,
 };
 
 const m = results.machine;
@@ -326,6 +331,10 @@ if (deployMs) console.log(pad([`deploy → done (median/${DEPLOY_RUNS})`, `${med
 else console.log('deploy overhead: not measured (no test environment: run scripts/test-env.sh as root)');
 const rollbackTarget = 5000;
 if (rollbackMs) console.log(pad([`rollback → done (median/${ROLLBACKS})`, `${median(rollbackMs)} ms`, `< ${rollbackTarget} ms`, mark(median(rollbackMs) < rollbackTarget)], w1));
+for (const [kind, runs] of Object.entries(pushRuns ?? {})) {
+  const stages = Object.keys(runs[0].stages).map((st) => `${st} ${median(runs.map((r) => r.stages[st as keyof PushRun['stages']]))}`).join(', ');
+  console.log(pad([`git push → served, ${kind} (median/${PUSHES})`, `${median(runs.map((r) => r.ms))} ms`, '', ''], w1) + `  stage medians (ms): ${stages}`);
+}
 console.log('');
 const w2 = [24, 8, 7, 7, 7, 8, 28, 6];
 console.log(pad(['route', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'non-2xx', 'target', ''], w2));
