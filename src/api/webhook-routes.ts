@@ -11,9 +11,10 @@ export const MAX_WEBHOOK_BYTES = 25 * 1024 ** 2;
  * bytes (signatures are over the bytes sent), answered as soon as the deployments are queued.
  * The receiver itself is built on the first delivery.
  */
-export async function registerWebhookRoutes(app: FastifyInstance, deps: Pick<ServerDeps, 'store' | 'deploy'>) {
+export async function registerWebhookRoutes(app: FastifyInstance, deps: Pick<ServerDeps, 'store' | 'deploy' | 'config'>) {
   let receiver: import('../webhooks/receive.js').WebhookReceiver | undefined;
-  const receive = async () => (receiver ??= (await import('../webhooks/receive.js')).createWebhookReceiver(deps));
+  const receive = async () =>
+    (receiver ??= (await import('../webhooks/receive.js')).createWebhookReceiver({ ...deps, wildcard: deps.config.domains.wildcard, warn: (message, err) => app.log.warn({ err }, message) }));
   const args = (req: FastifyRequest) => [req.headers as Headers, (req.body as Buffer | undefined) ?? Buffer.alloc(0), req.headers['content-type']] as const;
 
   await app.register(async (hooks) => {

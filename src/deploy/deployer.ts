@@ -9,6 +9,8 @@ import { newId } from '../store/ids.js';
 import type { Store } from '../store/index.js';
 import type { DeploymentRow, JobRow } from '../store/schema.js';
 import { filesDirOf, imageTagOf, incomingUploadsOf, latestUploadOf, uploadFor, workDirOf } from './layout.js';
+import { removeTraefikFile } from '../routing/files.js';
+import { writePreviewFile } from '../routing/sync.js';
 import { killLeftoverGroup } from './exec.js';
 import { DeploymentLog, readTail, type DeploymentLogs, type LogListener } from './log.js';
 import { JobAbort, JobQueue, type JobRunner } from './queue.js';
@@ -25,6 +27,8 @@ export interface DeployRequest {
   rollbackId?: string;
   /** The commit a git source builds instead of its branch tip. */
   commitHash?: string;
+  /** Deploys this preview of the application (its own service) instead of the application. */
+  previewDeploymentId?: string;
 }
 
 export interface DeployerDeps {
@@ -79,7 +83,7 @@ export class Deployer {
    * once. A still-queued older deploy of the app is superseded (`cancelled`).
    */
   enqueueDeploy(applicationId: string, type: DeploymentType, request: DeployRequest = {}): DeploymentRow {
-    const { title, description, rollbackId, commitHash } = request;
+    const { title, description, rollbackId, commitHash, previewDeploymentId } = request;
     const app = this.available(applicationId);
     const { dataDir, store } = this.deps;
     const builds = type !== 'rollback';
@@ -90,9 +94,10 @@ export class Deployer {
       type,
       title: title || defaultTitle[type],
       description: description ?? null,
-      logPath: (id) => this.deps.logs.pathFor(app.appName, id),
+      logPath: (id) => this.deps.logs.pathFor(previewDeploymentId ? store.previews.get(previewDeploymentId).appName : app.appName, id),
       rollbackId,
       commitHash,
+      previewDeploymentId,
     });
     // Each deployment builds the archive that was the latest when it was asked for.
     if (builds && app.sourceType === 'drop') {
@@ -220,6 +225,7 @@ export class Deployer {
       for (const d of store.deployments.cancelQueued(applicationId, 'application deleted')) this.endQueued(d);
       const running = this.queue.runningFor(applicationId);
       if (running) await this.queue.abort(running.jobId, new JobAbort('deleted', 'application deleted'));
+      for (const p of store.previews.forApplication(applicationId)) await this.removePreview(p.previewDeploymentId);
       try {
         await engine.removeService(app.appName);
       } catch (err) {
@@ -235,6 +241,38 @@ export class Deployer {
     } finally {
       this.deleting.delete(applicationId);
     }
+  }
+
+  /**
+   * A preview deployment (webhook or `previewDeployment.redeploy`): the preview's Traefik
+   * file is written from its domain first, so the host routes as soon as the service runs.
+   */
+  enqueuePreview(previewDeploymentId: string, request: Omit<DeployRequest, 'previewDeploymentId' | 'rollbackId'>, type: 'deploy' | 'redeploy' = 'deploy'): DeploymentRow {
+    const preview = this.deps.store.previews.get(previewDeploymentId);
+    const domain = this.deps.store.previews.domainOf(preview);
+    if (domain) writePreviewFile(this.deps.dataDir, preview.appName, domain);
+    return this.enqueueDeploy(preview.applicationId, type, { ...request, previewDeploymentId });
+  }
+
+  /**
+   * A preview gone with its pull request (or deleted): its jobs, Swarm service, built
+   * images, work trees and logs; the caller removes its routing file. The rows go last.
+   */
+  async removePreview(previewDeploymentId: string) {
+    const { store, engine } = this.deps;
+    const preview = store.previews.get(previewDeploymentId);
+    const deployments = store.previews.deploymentsOf(previewDeploymentId);
+    for (const d of deployments) {
+      const job = store.deployments.liveJobOf(d.deploymentId);
+      if (job) await this.cancelJob(job, 'preview removed').catch(() => undefined);
+    }
+    await engine.removeService(preview.appName);
+    await Promise.all(deployments.map((d) => this.removeImage(imageTagOf(preview.appName, d.deploymentId))));
+    for (const d of deployments) this.discardFiles(d);
+    fs.rmSync(path.dirname(this.deps.logs.pathFor(preview.appName, 'any')), { recursive: true, force: true });
+    fs.rmSync(filesDirOf(this.deps.dataDir, preview.appName), { recursive: true, force: true });
+    removeTraefikFile(this.deps.dataDir, preview.appName);
+    return store.previews.remove(previewDeploymentId);
   }
 
   /** `deployment.readLogs`: the last `tail` lines ("" before the job started). */

@@ -68,6 +68,7 @@ const columns = {
   previewCustomCertResolver: nullableString(),
   previewLimit: z.number().int().min(0).nullable(),
   isPreviewDeploymentsActive: z.boolean().nullable(),
+  previewAllowForks: z.boolean(),
   previewRequireCollaboratorPermissions: z.boolean().nullable(),
   rollbackActive: z.boolean().nullable(),
   // §3.5 resources

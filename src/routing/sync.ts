@@ -12,6 +12,8 @@ export interface RoutingSource {
     users: { username: string; password: string }[];
   };
   applications(): { applicationId: string; appName: string }[];
+  /** Services of previews: their files are kept at start. */
+  previewAppNames(): string[];
 }
 
 const MAX_ATTEMPTS = 5;
@@ -40,6 +42,13 @@ function writeIfHashed(dataDir: string, source: RoutingSource, applicationId: st
   return true;
 }
 
+/** A preview's file: its one domain to its own service (no redirects or basic auth of the application). */
+export function writePreviewFile(dataDir: string, appName: string, domain: RoutedDomain): void {
+  const text = renderTraefikFile({ appName, domains: [domain], redirects: [], users: [] });
+  if (text === null) removeTraefikFile(dataDir, appName);
+  else writeTraefikFile(dataDir, appName, text);
+}
+
 /**
  * At start: files Berth rendered for applications that no longer exist are removed, and
  * applications with enabled domains but no file get one (a crash between a change and its
@@ -47,7 +56,7 @@ function writeIfHashed(dataDir: string, source: RoutingSource, applicationId: st
  */
 export async function reconcileTraefikFiles(dataDir: string, source: RoutingSource, warn: (message: string) => void): Promise<void> {
   const apps = source.applications();
-  const known = new Set(apps.map((a) => a.appName));
+  const known = new Set([...apps.map((a) => a.appName), ...source.previewAppNames()]);
   const files = listTraefikFiles(dataDir);
   for (const f of files) {
     if (!known.has(f.appName) && f.firstLine === fileHeader(f.appName).split('\n', 1)[0]) removeTraefikFile(dataDir, f.appName);

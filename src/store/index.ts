@@ -16,6 +16,7 @@ import { registryStore } from './registries.js';
 import { rollbackStore } from './rollbacks.js';
 import { sshKeyStore } from './ssh-keys.js';
 import { webhookStore } from './webhooks.js';
+import { previewStore } from './previews.js';
 
 /** Every aggregate's store module over one database connection. */
 export function createStore(db: DB, cipher: Cipher) {
@@ -47,6 +48,7 @@ export function createStore(db: DB, cipher: Cipher) {
     metrics,
     rollbacks: rollbackStore(db, cipher),
     webhooks: webhookStore(db),
+    previews: previewStore(db),
   };
 }
 

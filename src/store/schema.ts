@@ -365,6 +365,8 @@ export const application = sqliteTable(
     previewEnv: text('previewEnv'), // enc
     previewBuildArgs: text('previewBuildArgs'), // enc
     previewBuildSecrets: text('previewBuildSecrets'), // enc
+    // Berth: previews of pull requests from forks (their builds get the application's secrets)
+    previewAllowForks: integer('previewAllowForks', { mode: 'boolean' }).notNull().default(false),
 
     // §3.9 rollback settings (rollbackRegistryId is with the build fields)
     rollbackActive: integer('rollbackActive', { mode: 'boolean' }).default(false),
@@ -407,6 +409,10 @@ export const previewDeployment = sqliteTable(
     }),
     createdAt: text('createdAt').notNull(),
     expiresAt: text('expiresAt'),
+    // Berth: why the pull request has no running preview (previewLimit, a fork), shown in previewDeployment.all
+    statusMessage: text('statusMessage'),
+    // Berth: the fork's clone URL when the pull request comes from one (null: the application's repository)
+    headCloneUrl: text('headCloneUrl'),
   },
   (t) => [
     uniqueIndex('preview_deployments_appName_unique').on(t.appName),

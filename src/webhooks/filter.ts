@@ -2,6 +2,7 @@ import { Minimatch } from 'minimatch';
 import { parseImageRef } from '../deploy/sources/image-ref.js';
 import { sourceRepository } from '../deploy/sources/git-url.js';
 import type { ApplicationRow } from '../store/schema.js';
+import { repositoryKey } from '../model/repository.js';
 import type { Delivery, PushEvent, RepositoryRef } from './event.js';
 
 /** What the receiver does with a delivery for one application (PURE). */
@@ -14,12 +15,6 @@ export const SKIP_KEYWORDS = ['[skip ci]', '[ci skip]', '[no ci]', '[skip deploy
 
 const skip = (reason: string): Decision => ({ deploy: false, reason });
 const firstLine = (message: string) => message.split('\n', 1)[0].trim().slice(0, 200);
-
-/** `owner/name` of a repository path or clone URL, lower case and without `.git`: what two spellings of one repository share. */
-export function repositoryKey(pathOrUrl: string): string {
-  const path = pathOrUrl.trim().replace(/^[a-z+]+:\/\/[^/]*\//i, '').replace(/^[^/@\s]+@[^:/\s]+:/, '').replace(/\/+$/, '').replace(/\.git$/i, '');
-  return path.split('/').filter(Boolean).slice(-2).join('/').toLowerCase();
-}
 
 function sameRepository(configured: string, pushed: RepositoryRef): boolean {
   const names = [pushed.fullName, ...pushed.cloneUrls].filter((n): n is string => !!n).map(repositoryKey);

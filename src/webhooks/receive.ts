@@ -2,17 +2,18 @@ import type { Deployer } from '../deploy/deployer.js';
 import { BerthError } from '../model/errors.js';
 import type { Store } from '../store/index.js';
 import type { ApplicationRow } from '../store/schema.js';
-import type { Delivery, Headers } from './event.js';
+import type { Delivery, Headers, PullRequestEvent } from './event.js';
 import { decide } from './filter.js';
 import { parseDelivery, verifyDelivery } from './parse.js';
+import { isFork, previewAction, previewHost } from './preview.js';
 
 /** What the receiver answers a forge: always 200 once the delivery is authentic (a filtered event says why). */
 export interface WebhookAnswer {
   message: string;
   deployed: boolean;
   provider: Delivery['provider'];
-  /** Per application: the queued deployment's id, or why it was not deployed. */
-  applications: { applicationId: string; deploymentId?: string; reason?: string }[];
+  /** Per application: the queued deployment's id, or why it was not deployed (and the preview a pull request concerns). */
+  applications: { applicationId: string; deploymentId?: string; reason?: string; previewDeploymentId?: string }[];
 }
 
 /**
@@ -33,14 +34,58 @@ export function parseBody(raw: Buffer, contentType: string | undefined): unknown
  * pure filter, and queues the deployments. Never runs anything inline: the forge gets its
  * answer as soon as the rows are written.
  */
-export function createWebhookReceiver(deps: { store: Store; deploy: Deployer }) {
-  const { store, deploy } = deps;
+export function createWebhookReceiver(deps: { store: Store; deploy: Deployer; wildcard: string; warn: (message: string, err?: unknown) => void }) {
+  const { store, deploy, warn } = deps;
 
   function authenticate(headers: Headers, body: unknown, raw: Buffer, secret: string | null, whose: string) {
     if (!secret) return;
     const verdict = verifyDelivery(headers, body, raw, secret);
     if (verdict === 'missing') throw new BerthError('UNAUTHORIZED', `${whose} has a webhook secret: the delivery must be signed with it`);
     if (verdict === 'bad') throw new BerthError('UNAUTHORIZED', `The delivery's signature does not match ${whose}'s webhook secret`);
+  }
+
+  /**
+   * A pull request's preview of `app`: created or updated and deployed at the head commit,
+   * refused with a visible reason (previewLimit, a fork), or removed when it is closed
+   * (in the background: the forge's answer does not wait for Docker).
+   */
+  function previewFor(app: ApplicationRow, pr: PullRequestEvent): { deploymentId?: string; reason?: string; previewDeploymentId?: string } {
+    const pullRequestId = pr.id || String(pr.number);
+    const existing = store.previews.byPullRequest(app.applicationId, pullRequestId);
+    const action = previewAction(app, pr, { existing, running: store.previews.running(app.applicationId) });
+    if (action.kind === 'ignore') return { reason: action.reason };
+    if (action.kind === 'remove') {
+      void deploy.removePreview(existing!.previewDeploymentId).catch((err) => warn(`could not remove preview ${existing!.appName}`, err));
+      return { reason: `pull request #${pr.number} closed: its preview is being removed`, previewDeploymentId: existing!.previewDeploymentId };
+    }
+    const facts = {
+      pullRequestId,
+      pullRequestNumber: String(pr.number),
+      pullRequestURL: pr.url ?? '',
+      pullRequestTitle: pr.title,
+      branch: pr.head.branch,
+      headCloneUrl: isFork(pr) ? (pr.head.repository.cloneUrls[0] ?? null) : null,
+    };
+    if (action.kind === 'refuse') {
+      const row = existing ? store.previews.update(existing.previewDeploymentId, { ...facts, statusMessage: action.reason }) : store.previews.create(app.applicationId, app.appName, facts, action.reason);
+      return { reason: action.reason, previewDeploymentId: row.previewDeploymentId };
+    }
+    const preview = existing ? store.previews.update(existing.previewDeploymentId, { ...facts, statusMessage: null }) : store.previews.create(app.applicationId, app.appName, facts, null);
+    store.previews.ensureDomain(preview.previewDeploymentId, {
+      host: previewHost(app.previewWildcard, preview.appName, deps.wildcard),
+      port: app.previewPort ?? 3000,
+      path: app.previewPath ?? '/',
+      https: app.previewHttps,
+      certificateType: app.previewCertificateType,
+      customCertResolver: app.previewCustomCertResolver,
+    });
+    const sha = /^[0-9a-f]{7,64}$/i.test(pr.head.sha) ? pr.head.sha : undefined;
+    const d = deploy.enqueuePreview(preview.previewDeploymentId, {
+      title: `Preview of #${pr.number}: ${pr.title}`.slice(0, 200),
+      description: sha ? `Commit: ${sha}` : `Branch: ${pr.head.branch}`,
+      ...(sha ? { commitHash: sha } : {}),
+    });
+    return { deploymentId: d.deploymentId, previewDeploymentId: preview.previewDeploymentId };
   }
 
   /** Decides and queues for each application; a delivery id seen before for a target deploys nothing again. */
@@ -54,6 +99,7 @@ export function createWebhookReceiver(deps: { store: Store; deploy: Deployer }) 
     if (delivery.deliveryId && store.webhooks.seen(delivery.provider, delivery.deliveryId, target))
       return answer(`Delivery ${delivery.deliveryId} was received before: nothing deployed again`, []);
     const results = apps.map((app) => {
+      if (delivery.event.kind === 'pull_request') return { applicationId: app.applicationId, ...previewFor(app, delivery.event) };
       const decision = decide(app, delivery);
       if (!decision.deploy) return { applicationId: app.applicationId, reason: decision.reason };
       const { title, description, commit } = decision;

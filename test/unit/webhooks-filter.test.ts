@@ -5,7 +5,8 @@ import { describe, test } from 'node:test';
 import { disconnectedSource } from '../../src/model/application.js';
 import type { ApplicationRow } from '../../src/store/schema.js';
 import type { Delivery, PushEvent } from '../../src/webhooks/event.js';
-import { decide, matchesWatchPaths, repositoryKey } from '../../src/webhooks/filter.js';
+import { repositoryKey } from '../../src/model/repository.js';
+import { decide, matchesWatchPaths } from '../../src/webhooks/filter.js';
 
 const SHA = 'a'.repeat(40);
 const app = (over: Partial<ApplicationRow> = {}) =>

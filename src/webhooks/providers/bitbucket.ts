@@ -44,7 +44,7 @@ export const bitbucket: ProviderModule = {
         id: text(pr.id),
         title: text(pr.title),
         url: pr.links?.html?.href ? text(pr.links.html.href) : null,
-        base: { branch: text(pr.destination?.branch?.name), sha: text(pr.destination?.commit?.hash), repository: repo(pr.destination?.repository) },
+        base: { branch: text(pr.destination?.branch?.name), repository: repo(pr.destination?.repository) },
         head: { branch: text(pr.source?.branch?.name), sha: text(pr.source?.commit?.hash), repository: repo(pr.source?.repository) },
         labels: [],
       };

@@ -34,7 +34,7 @@ export const gitlab: ProviderModule = {
         id: text(mr.id),
         title: text(mr.title),
         url: mr.url ? text(mr.url) : null,
-        base: { branch: text(mr.target_branch), sha: '', repository: project(mr.target ?? body?.project) },
+        base: { branch: text(mr.target_branch), repository: project(mr.target ?? body?.project) },
         head: { branch: text(mr.source_branch), sha: text(mr.last_commit?.id), repository: project(mr.source) },
         labels: (Array.isArray(body?.labels) ? body.labels : []).map((l: any) => text(l?.title)).filter(Boolean),
       };
