@@ -7,12 +7,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-interface TestEnv {
+export interface TestEnv {
   dockerCli?: string;
+  network?: string;
   registry: { url: string; username: string; password: string };
 }
 
-type Call = (proc: string, input: Record<string, unknown>, method?: 'GET' | 'POST') => Promise<any>;
+export type Call = (proc: string, input: Record<string, unknown>, method?: 'GET' | 'POST') => Promise<any>;
 
 export const RUNS = 10;
 
@@ -22,7 +23,7 @@ export function testEnvironment(): TestEnv | undefined {
 }
 
 /** Pushes a busybox web server to the registry; returns its reference. */
-function pushImage(env: TestEnv, docker: string): string {
+export function pushImage(env: TestEnv, docker: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-bench-image-'));
   const ref = `${env.registry.url}/berth-bench/overhead:${Date.now()}`;
   fs.writeFileSync(path.join(dir, 'Dockerfile'), 'FROM busybox:latest\nCMD ["httpd", "-f", "-p", "3000"]\n');

@@ -6,13 +6,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Call, TestEnv } from './deploy-overhead.js';
 
-interface TestEnv {
-  dockerCli?: string;
-  registry: { url: string; username: string; password: string };
-}
-
-type Call = (proc: string, input: Record<string, unknown>, method?: 'GET' | 'POST') => Promise<any>;
 
 export const ROLLBACKS = 10;
 
