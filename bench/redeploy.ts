@@ -3,10 +3,10 @@
 // how long after `done` the replaced release still answered a client that resolves the
 // name for every request; and stop-first (a host-mode published port), whose old task must
 // stop before the new one starts. Needs the test environment (scripts/test-env.sh).
-import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createRequire } from 'node:module';
 import type Docker from 'dockerode';
+import { freePort } from './free-port.js';
 import { pushImage, type Call, type TestEnv } from './deploy-overhead.js';
 
 export const REDEPLOYS = 5;
@@ -45,16 +45,6 @@ export async function finished(call: Call, applicationId: string, deploymentId: 
     if (row.status === 'error' || row.status === 'cancelled') throw new Error(`deployment ${row.status}: ${row.errorMessage}`);
     if (row.status === 'done') return row;
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
 }
 
 export async function redeployFigures(env: TestEnv, call: Call): Promise<RedeployFigures> {

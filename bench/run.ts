@@ -9,11 +9,11 @@ import Database from 'better-sqlite3';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import { deployOverhead, RUNS as DEPLOY_RUNS, testEnvironment } from './deploy-overhead.js';
+import { freePort } from './free-port.js';
 import { redeployFigures, REDEPLOYS, type RedeployFigures } from './redeploy.js';
 import { rollbackTimes, ROLLBACKS } from './rollback.js';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -89,16 +89,6 @@ const routes: Route[] = [
     },
   },
 ];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
 
 /** Resident memory of a process in MB, from the kernel's own count. */
 function rssMb(pid: number): number {
