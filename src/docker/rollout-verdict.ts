@@ -39,7 +39,7 @@ export type RolloutVerdict =
   | { verdict: 'starting'; failure?: string; restoring: boolean };
 
 /** Task states after which a task never runs again. */
-export const ENDED = new Set(['complete', 'failed', 'shutdown', 'rejected', 'orphaned', 'remove']);
+const ENDED = new Set(['complete', 'failed', 'shutdown', 'rejected', 'orphaned', 'remove']);
 /** Ended states that mean the task broke (a clean `shutdown` is Swarm replacing it). */
 const BROKE = new Set(['failed', 'rejected', 'orphaned']);
 
