@@ -11,7 +11,7 @@ import { group, mutation, query, type Context } from './procedure.js';
  * follows it before the caller gets its answer (and an edit made by hand is replaced).
  */
 export async function rerouted<T extends { applicationId: string | null }>({ store, config }: Context, row: T): Promise<T> {
-  if (row.applicationId) await syncTraefikFile(config.dataDir, store.routing, row.applicationId);
+  if (row.applicationId) await syncTraefikFile(config, store.routing, row.applicationId);
   return row;
 }
 

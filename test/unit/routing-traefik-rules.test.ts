@@ -148,4 +148,37 @@ describe('routing Traefik would reject or drop', () => {
       assert.equal(onDisk(b, app), text);
     });
   });
+
+  describe('custom entry points are ones the edge defines', () => {
+    let extra: TestBerth;
+    before(async () => {
+      extra = await startTestBerth({ BERTH_EXTRA_ENTRYPOINTS: 'internal:8081', BERTH_HTTPS_PORT: '8443' });
+    });
+    after(() => extra.close());
+
+    test('an entry point Traefik does not define is a 400 naming customEntrypoint and listing those it has', async () => {
+      const { app, domain } = await routedApp();
+      const before = onDisk(b, app);
+      const r = await b.call('domain.create', { applicationId: app.applicationId, host: uniqueHost(), customEntrypoint: 'internal' });
+      assertBadField(r, 'customEntrypoint');
+      assert.match(r.body.message, /"internal" is not an entry point of Berth's Traefik, which has web, websecure \(BERTH_EXTRA_ENTRYPOINTS/);
+      assertBadField(await b.call('domain.update', { domainId: domain.domainId, host: domain.host, customEntrypoint: 'internal' }), 'customEntrypoint');
+      assert.equal(onDisk(b, app), before);
+    });
+
+    test('web and websecure are accepted, and so is an entry point the operator declared, its router on it', async () => {
+      await ok(b, 'domain.create', { applicationId: (await newApplication(b)).applicationId, host: uniqueHost(), customEntrypoint: 'websecure' });
+      const app = await newApplication(extra);
+      const d = await ok(extra, 'domain.create', { applicationId: app.applicationId, host: uniqueHost(), customEntrypoint: 'internal' });
+      assert.deepEqual(parse(onDisk(extra, app)!).http.routers[`${app.appName}-router-${d.uniqueConfigKey}`].entryPoints, ['internal']);
+      const r = await extra.call('domain.create', { applicationId: app.applicationId, host: uniqueHost(), customEntrypoint: 'other' });
+      assert.match(r.body.message, /which has web, websecure, internal/);
+    });
+
+    test('with BERTH_HTTPS_PORT moved, the HTTP→HTTPS redirect sends clients to that port', async () => {
+      const app = await newApplication(extra);
+      await ok(extra, 'domain.create', { applicationId: app.applicationId, host: uniqueHost(), https: true, certificateType: 'letsencrypt' });
+      assert.deepEqual(parse(onDisk(extra, app)!).http.middlewares[`redirect-to-https-${app.appName}`], { redirectScheme: { scheme: 'https', permanent: true, port: '8443' } });
+    });
+  });
 });
