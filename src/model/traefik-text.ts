@@ -34,9 +34,11 @@ export function goRegexProblem(source: string): string | null {
     re2.compile(source);
     return null;
   } catch (err) {
-    const { error, input } = err as { error?: string; input?: string };
+    const { error, input } = err as { error?: string; input?: string | null };
     if (!error) throw err;
-    return `is not a regular expression Traefik accepts (it uses Go's RE2, which has no lookahead, lookbehind or backreferences): ${error} at \`${input}\``;
+    // the constructs people bring from JavaScript or PCRE: lookarounds and backreferences
+    const foreign = /^(\(\?<?[=!]|\\[1-9])/.test(input ?? '') ? '; RE2 has no lookahead, lookbehind or backreferences' : '';
+    return `is not a regular expression Traefik accepts (it compiles Go's RE2 syntax): ${error}${input ? ` at \`${input}\`` : ''}${foreign}`;
   }
 }
 
