@@ -76,6 +76,12 @@ export const DEFAULT_CERT_RESOLVER = 'letsencrypt';
 const FALLBACK_PORT = 80;
 const DEFAULT_HTTPS_PORT = 443;
 
+/** The middleware of an application's web routers that sends its https domains to websecure. */
+export const httpsRedirectName = (appName: string) => `redirect-to-https-${appName}`;
+
+/** Without a port Traefik redirects to 443, which is not where websecure is published when BERTH_HTTPS_PORT moves it. */
+export const httpsRedirectPort = (httpsPort: number) => (httpsPort === DEFAULT_HTTPS_PORT ? undefined : String(httpsPort));
+
 const isPrefix = (path: string | null): path is string => !!path && path !== '/';
 
 /**
@@ -137,9 +143,9 @@ export function renderTraefikConfig({ appName, httpsPort, domains, redirects, us
         serving,
       );
     } else if (d.https) {
-      const redirect = `redirect-to-https-${appName}`;
-      // without a port Traefik redirects to 443, which is not where websecure listens when BERTH_HTTPS_PORT moves it
-      middlewares[redirect] = { redirectScheme: { scheme: 'https', permanent: true, ...(httpsPort !== DEFAULT_HTTPS_PORT && { port: String(httpsPort) }) } };
+      const redirect = httpsRedirectName(appName);
+      const port = httpsRedirectPort(httpsPort);
+      middlewares[redirect] = { redirectScheme: { scheme: 'https', permanent: true, ...(port && { port }) } };
       routers[`${appName}-router-${key}`] = withMiddlewares({ rule, service, entryPoints: ['web'] }, [redirect]);
       routers[`${appName}-router-websecure-${key}`] = withMiddlewares({ rule, service, entryPoints: ['websecure'], tls: tlsOf(d) }, serving);
     } else {

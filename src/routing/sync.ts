@@ -2,6 +2,7 @@ import type { Config } from '../config.js';
 import { BerthError } from '../model/errors.js';
 import { listTraefikFiles, readTraefikFile, removeTraefikFile, writeTraefikFile } from './files.js';
 import { cachedHash, prepareHashes } from './htpasswd.js';
+import { followHttpsPort } from './https-port.js';
 import { fileHeader, renderTraefikFile, type RoutedDomain, type RoutedRedirect } from './render.js';
 
 /** What an application's file is rendered from (the store's `routing` reads). */
@@ -47,10 +48,12 @@ function writeIfHashed({ dataDir, edge }: RoutingConfig, source: RoutingSource, 
 /**
  * At start: files Berth rendered for applications that no longer exist are removed, and
  * applications with enabled domains but no file get one (a crash between a change and its
- * write). Existing files are left as they are, so an operator's edit survives a restart.
+ * write). Existing files are left as they are, so an operator's edit survives a restart,
+ * except for the port of their HTTP→HTTPS redirect when BERTH_HTTPS_PORT changed.
  */
 export async function reconcileTraefikFiles(config: RoutingConfig, source: RoutingSource, warn: (message: string) => void): Promise<void> {
   const { dataDir } = config;
+  followHttpsPort(dataDir, config.edge.httpsPort);
   const apps = source.applications();
   const known = new Set(apps.map((a) => a.appName));
   const files = listTraefikFiles(dataDir);

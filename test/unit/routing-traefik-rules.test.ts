@@ -5,6 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { parse } from 'yaml';
 import { assertBadField, newApplication, type AppRef } from '../helpers/app-children.js';
 import { startTestBerth, type TestBerth } from '../helpers/berth.js';
+import { until } from '../helpers/until.js';
 
 /**
  * What Traefik itself would refuse or drop, refused by Berth before it reaches a file:
@@ -179,6 +180,42 @@ describe('routing Traefik would reject or drop', () => {
       const app = await newApplication(extra);
       await ok(extra, 'domain.create', { applicationId: app.applicationId, host: uniqueHost(), https: true, certificateType: 'letsencrypt' });
       assert.deepEqual(parse(onDisk(extra, app)!).http.middlewares[`redirect-to-https-${app.appName}`], { redirectScheme: { scheme: 'https', permanent: true, port: '8443' } });
+    });
+  });
+
+  describe('a changed BERTH_HTTPS_PORT reaches the files already written', () => {
+    const portOf = (x: TestBerth, app: AppRef) => parse(onDisk(x, app) ?? 'null')?.http.middlewares[`redirect-to-https-${app.appName}`].redirectScheme.port;
+    const ports = (x: TestBerth, ...apps: AppRef[]) => apps.map((app) => portOf(x, app));
+
+    test('at the next start every redirect names the new port; a rendered file is then what Berth renders, an edited one keeps its edit', async () => {
+      const x = await startTestBerth();
+      try {
+        const https = { https: true, certificateType: 'letsencrypt' };
+        const rendered = await newApplication(x);
+        await ok(x, 'domain.create', { applicationId: rendered.applicationId, host: uniqueHost(), ...https });
+        const edited = await newApplication(x);
+        await ok(x, 'domain.create', { applicationId: edited.applicationId, host: uniqueHost(), ...https });
+        const edit = `# kept by hand\n${onDisk(x, edited)}`;
+        await ok(x, 'application.updateTraefikConfig', { applicationId: edited.applicationId, traefikConfig: edit });
+        assert.equal(portOf(x, rendered), undefined);
+
+        await x.restart({ BERTH_HTTPS_PORT: '8443' });
+        await until('both files to name port 8443', () => ports(x, rendered, edited), (p) => p.every((port) => port === '8443'), 5000);
+        const patched = onDisk(x, rendered);
+        const other = await ok(x, 'domain.create', { applicationId: rendered.applicationId, host: uniqueHost() });
+        await ok(x, 'domain.delete', { domainId: other.domainId });
+        assert.equal(onDisk(x, rendered), patched, 'the patched file is byte for byte what Berth renders at the new port');
+        assert.ok(onDisk(x, edited)!.startsWith('# kept by hand\n'));
+        const expected = parse(edit);
+        expected.http.middlewares[`redirect-to-https-${edited.appName}`].redirectScheme.port = '8443';
+        assert.deepEqual(parse(onDisk(x, edited)!), expected);
+
+        await x.restart();
+        await until('no port named, back on 443', () => ports(x, rendered, edited), (p) => p.every((port) => port === undefined), 5000);
+        assert.equal(onDisk(x, edited), edit);
+      } finally {
+        await x.close();
+      }
     });
   });
 });
