@@ -42,18 +42,54 @@ const REGEX_FIELDS: Record<string, string> = {
   headers: 'accessControlAllowOriginListRegex',
 };
 
-/** Regexes of a schema-valid configuration that Go's regexp would refuse (Traefik then drops every router using the middleware). */
-export function regexProblems(config: { http?: { middlewares?: Record<string, Record<string, Record<string, unknown>>> } }): Problems {
+/** An argument of a rule matcher: `raw` or "quoted". */
+const QUOTED = '`[^`]*`|"(?:[^"\\\\]|\\\\.)*"';
+/**
+ * Matchers of Traefik v3's rule syntax whose last argument is a Go regex, with their
+ * arguments. One way only to match an argument list (commas between), so a long bad rule
+ * cannot make it backtrack.
+ */
+const REGEX_MATCHER = new RegExp(`\\b(HostRegexp|PathRegexp|HeaderRegexp|QueryRegexp|HostSNIRegexp)\\(\\s*((?:${QUOTED})(?:\\s*,\\s*(?:${QUOTED}))*)\\s*\\)`, 'g');
+const ARGUMENT = /`([^`]*)`|"((?:[^"\\]|\\.)*)"/g;
+
+/** The regexes of a rule's matchers; a quoted argument whose escapes JSON does not share is left to Traefik. */
+function ruleRegexes(rule: string): { matcher: string; source: string }[] {
+  return [...rule.matchAll(REGEX_MATCHER)].flatMap(([, matcher, args]) => {
+    const [raw, quoted] = [...args.matchAll(ARGUMENT)].at(-1)!.slice(1);
+    if (raw !== undefined) return [{ matcher, source: raw }];
+    try {
+      return [{ matcher, source: JSON.parse(`"${quoted}"`) as string }];
+    } catch {
+      return [];
+    }
+  });
+}
+
+type Section = { routers?: Record<string, { rule?: unknown; ruleSyntax?: unknown }>; middlewares?: Record<string, Record<string, Record<string, unknown>>> };
+
+/**
+ * Regexes of a schema-valid configuration that Go's regexp would refuse: in middlewares
+ * (Traefik then drops every router using the middleware) and in router rules (it drops the router).
+ */
+export function regexProblems(config: { http?: Section; tcp?: Section }): Problems {
   const out: Problems = [];
+  const check = (where: string, source: string) => {
+    const problem = goRegexProblem(source);
+    if (problem) out.push(`${where} ${problem}`);
+  };
   for (const [name, middleware] of Object.entries(config.http?.middlewares ?? {})) {
     for (const [kind, options] of Object.entries(middleware)) {
       const field = REGEX_FIELDS[kind];
       const value = field && options?.[field];
-      const sources = typeof value === 'string' ? [value] : Array.isArray(value) ? value : [];
-      sources.forEach((source, i) => {
-        const problem = goRegexProblem(String(source));
-        if (problem) out.push(`/http/middlewares/${name}/${kind}/${field}${Array.isArray(value) ? `/${i}` : ''} ${problem}`);
-      });
+      if (typeof value === 'string') check(`/http/middlewares/${name}/${kind}/${field}`, value);
+      if (Array.isArray(value)) value.forEach((source, i) => check(`/http/middlewares/${name}/${kind}/${field}/${i}`, String(source)));
+    }
+  }
+  for (const section of ['http', 'tcp'] as const) {
+    for (const [name, router] of Object.entries(config[section]?.routers ?? {})) {
+      // the v2 syntax writes regexes differently (`{name:regex}`): left to Traefik
+      if (typeof router.rule !== 'string' || router.ruleSyntax === 'v2') continue;
+      for (const { matcher, source } of ruleRegexes(router.rule)) check(`/${section}/routers/${name}/rule ${matcher}`, source);
     }
   }
   return out.slice(0, MAX_PROBLEMS);

@@ -142,6 +142,25 @@ describe('routing Traefik would reject or drop', () => {
       assert.equal(onDisk(b, app), before);
     });
 
+    test('regexes in router rules too: 400 naming the router, the matcher and the construct', async () => {
+      const { app, domain } = await routedApp();
+      const before = onDisk(b, app);
+      const service = '  services:\n    s:\n      loadBalancer:\n        servers:\n          - url: http://x:80\n';
+      for (const [rule, where, construct] of [
+        [`Host(\`${domain.host}\`) && PathRegexp(\`^/(?!api)\`)`, '/http/routers/r/rule PathRegexp', '(?!'],
+        [`HeaderRegexp(\`X-Id\`, \`(a)\\1\`)`, '/http/routers/r/rule HeaderRegexp', '\\1'],
+        [`HostRegexp("^(?<=www)\\\\.example\\\\.com$")`, '/http/routers/r/rule HostRegexp', '(?<'],
+      ]) {
+        const r = await b.call('application.updateTraefikConfig', { applicationId: app.applicationId, traefikConfig: `http:\n  routers:\n    r:\n      rule: '${rule}'\n      service: s\n${service}` });
+        assertBadField(r, 'traefikConfig');
+        assert.ok(r.body.message.includes(where) && r.body.message.includes(`\`${construct}`), `${rule}: ${r.body.message}`);
+      }
+      assert.equal(onDisk(b, app), before);
+      const good = `http:\n  routers:\n    r:\n      rule: 'HostRegexp(\`(?i)^${domain.host.replaceAll('.', '\\.')}$\`) && PathRegexp("^/(?P<v>v[0-9]+)/")'\n      service: s\n${service}`;
+      await ok(b, 'application.updateTraefikConfig', { applicationId: app.applicationId, traefikConfig: good });
+      assert.equal(onDisk(b, app), good);
+    });
+
     test('Go regexes JavaScript would refuse are accepted', async () => {
       const { app, domain } = await routedApp();
       const text = withMiddleware(domain.host, '      replacePathRegex:\n        regex: "(?i)^/API/(?P<rest>.*)"\n        replacement: /${rest}\n');
