@@ -9,11 +9,12 @@ import Database from 'better-sqlite3';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import { deployOverhead, RUNS as DEPLOY_RUNS, testEnvironment } from './deploy-overhead.js';
+import { freePort } from './free-port.js';
+import { redeployFigures, REDEPLOYS, type RedeployFigures } from './redeploy.js';
 import { rollbackTimes, ROLLBACKS } from './rollback.js';
 import { PUSHES, pushToServed, type PushRun } from './push-to-deploy.js';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -89,16 +90,6 @@ const routes: Route[] = [
     },
   },
 ];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
 
 /** Resident memory of a process in MB, from the kernel's own count. */
 function rssMb(pid: number): number {
@@ -274,6 +265,7 @@ const rssSettledMb = rssMb(s.child.pid!);
 const testEnv = testEnvironment();
 let deployMs: number[] | undefined;
 let rollbackMs: number[] | undefined;
+let redeploys: RedeployFigures | undefined;
 let pushRuns: Record<string, PushRun[]> | undefined;
 if (testEnv) {
   console.error(`Deploy overhead: ${DEPLOY_RUNS} deploys of a prebuilt registry image…`);
@@ -286,6 +278,8 @@ if (testEnv) {
   deployMs = await deployOverhead(testEnv, call);
   console.error(`Rollback: ${ROLLBACKS} rollbacks between two releases of a docker-source application…`);
   rollbackMs = await rollbackTimes(testEnv, call);
+  console.error(`Redeploys: ${REDEPLOYS} start-first under a resolving client, ${REDEPLOYS} stop-first with a published port…`);
+  redeploys = await redeployFigures(testEnv, call);
   console.error(`Push to deploy: ${PUSHES} pushes each to a Dockerfile and a static application…`);
   pushRuns = await pushToServed(testEnv, call, s.url);
 }
@@ -310,6 +304,9 @@ const results = {
   rateLimiterHitNs: limiter,
   deployOverheadMs: deployMs ? { median: median(deployMs), all: deployMs } : null,
   rollbackMs: rollbackMs ? { median: median(rollbackMs), all: rollbackMs } : null,
+  redeployStartFirstMs: redeploys ? { median: median(redeploys.startFirstMs), all: redeploys.startFirstMs } : null,
+  doneToOnlyNewReleaseMs: redeploys ? { max: Math.max(...redeploys.onlyNewAfterDoneMs), all: redeploys.onlyNewAfterDoneMs } : null,
+  redeployStopFirstMs: redeploys ? { median: median(redeploys.stopFirstMs), all: redeploys.stopFirstMs } : null,
   pushToServedMs: pushRuns ? Object.fromEntries(Object.entries(pushRuns).map(([kind, runs]) => [kind, { median: median(runs.map((r) => r.ms)), runs }])) : null,
 };
 
@@ -331,6 +328,13 @@ if (deployMs) console.log(pad([`deploy → done (median/${DEPLOY_RUNS})`, `${med
 else console.log('deploy overhead: not measured (no test environment: run scripts/test-env.sh as root)');
 const rollbackTarget = 5000;
 if (rollbackMs) console.log(pad([`rollback → done (median/${ROLLBACKS})`, `${median(rollbackMs)} ms`, `< ${rollbackTarget} ms`, mark(median(rollbackMs) < rollbackTarget)], w1));
+if (redeploys) {
+  const lingering = Math.max(...redeploys.onlyNewAfterDoneMs);
+  const stopFirstTarget = 5000;
+  console.log(pad([`redeploy → done, start-first (median/${REDEPLOYS})`, `${median(redeploys.startFirstMs)} ms`, '', ''], w1));
+  console.log(pad([`done → only new release answers (max/${REDEPLOYS})`, `${lingering} ms`, '0 ms', mark(lingering === 0)], w1));
+  console.log(pad([`redeploy → done, stop-first (median/${REDEPLOYS})`, `${median(redeploys.stopFirstMs)} ms`, `< ${stopFirstTarget} ms`, mark(median(redeploys.stopFirstMs) < stopFirstTarget)], w1));
+}
 for (const [kind, runs] of Object.entries(pushRuns ?? {})) {
   const stages = Object.keys(runs[0].stages).map((st) => `${st} ${median(runs.map((r) => r.stages[st as keyof PushRun['stages']]))}`).join(', ');
   console.log(pad([`git push → served, ${kind} (median/${PUSHES})`, `${median(runs.map((r) => r.ms))} ms`, '', ''], w1) + `  stage medians (ms): ${stages}`);

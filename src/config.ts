@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { endpointModeSetting, type EndpointModeSetting } from './docker/endpoint-mode.js';
+import type { EdgeSettings, ExtraEntrypoint } from './routing/edge-spec.js';
 
 /** Every setting Berth reads, resolved once at start from the environment. */
 export interface Config {
@@ -17,8 +18,8 @@ export interface Config {
   docker: { host: string; endpointMode: EndpointModeSetting };
   /** Always-on metrics: sampling interval, days kept (older than 24 h as 5-minute averages), and an extra token that may read `GET /metrics`. */
   monitoring: { intervalMs: number; retentionDays: number; metricsToken: string | undefined };
-  /** Traefik, run by Berth as a Swarm service (`enabled` false: the operator runs it), and its LetsEncrypt account. */
-  edge: { enabled: boolean; image: string; httpPort: number; httpsPort: number; acmeEmail: string; acmeCaServer: string };
+  /** Traefik, run by Berth as a Swarm service (`enabled` false: the operator runs it), its entry points, and its LetsEncrypt account. */
+  edge: { enabled: boolean } & Pick<EdgeSettings, 'image' | 'httpPort' | 'httpsPort' | 'http3' | 'extraEntrypoints' | 'acmeEmail' | 'acmeCaServer'>;
   /** `domain.generateDomain`: the wildcard-DNS suffix, and this server's public IP (in the generated host, and what validateDomain compares with). */
   domains: { wildcard: string; serverIp: string };
 }
@@ -45,7 +46,29 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): n
   return n;
 }
 
+/**
+ * `name:port,...`: entry points beside web and websecure, each listening on its port inside
+ * Traefik and published on the same host port. Names go into Traefik's flags, so no dots.
+ */
+function extraEntrypoints(env: NodeJS.ProcessEnv, name: string, taken: number[]): ExtraEntrypoint[] {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return [];
+  const out: ExtraEntrypoint[] = [];
+  for (const item of raw.split(',').map((i) => i.trim())) {
+    const m = /^([A-Za-z0-9][A-Za-z0-9_-]*):(\d{1,5})$/.exec(item);
+    const port = Number(m?.[2]);
+    if (!m || port < 1 || port > 65535) throw new Error(`${name} must be a list of name:port (name: letters, digits, "_", "-"; port 1-65535), got "${item}"`);
+    if (['web', 'websecure', ...out.map((e) => e.name)].includes(m[1])) throw new Error(`${name}: the entry point ${m[1]} is already defined`);
+    // 80 and 443 are web's and websecure's ports inside Traefik; the others are taken on the host
+    if ([80, 443, ...taken, ...out.map((e) => e.port)].includes(port)) throw new Error(`${name}: port ${port} of ${m[1]} is already used by another entry point`);
+    out.push({ name: m[1], port });
+  }
+  return out;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const httpPort = int(env, 'BERTH_HTTP_PORT', 80, 1);
+  const httpsPort = int(env, 'BERTH_HTTPS_PORT', 443, 1);
   return {
     port: int(env, 'BERTH_PORT', 3000),
     host: env.BERTH_HOST || '0.0.0.0',
@@ -75,9 +98,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     edge: {
       enabled: onOff(env, 'BERTH_EDGE', true),
-      image: env.BERTH_TRAEFIK_IMAGE || 'traefik:v3.6',
-      httpPort: int(env, 'BERTH_HTTP_PORT', 80, 1),
-      httpsPort: int(env, 'BERTH_HTTPS_PORT', 443, 1),
+      // an exact release: a floating tag would change the edge under the operator on any re-pull
+      image: env.BERTH_TRAEFIK_IMAGE || 'traefik:v3.6.23',
+      httpPort,
+      httpsPort,
+      http3: onOff(env, 'BERTH_HTTP3', false),
+      extraEntrypoints: extraEntrypoints(env, 'BERTH_EXTRA_ENTRYPOINTS', [httpPort, httpsPort]),
       acmeEmail: env.BERTH_ACME_EMAIL || '',
       acmeCaServer: env.BERTH_ACME_CA_SERVER || 'https://acme-v02.api.letsencrypt.org/directory',
     },

@@ -158,6 +158,7 @@ describe('applications', () => {
 
   test('update writes exactly the given fields; appName cannot change', async () => {
     const app = await createApp({ description: 'keep me' });
+    assert.equal((await one(app.applicationId)).initProcess, true, 'an init process by default');
     const r = await b.call('application.update', {
       applicationId: app.applicationId,
       name: 'renamed',
@@ -172,6 +173,7 @@ describe('applications', () => {
       ulimitsSwarm: [{ Name: 'nofile', Soft: 1024, Hard: 2048 }],
       endpointSpecSwarm: { Mode: 'dnsrr', Ports: [{ TargetPort: 80, PublishedPort: 8080, PublishMode: 'host' }] },
       stopGracePeriodSwarm: 10_000_000_000,
+      initProcess: false,
       // what a client sends back after reading a row: unknown keys are not written
       domains: [],
     });
@@ -187,6 +189,7 @@ describe('applications', () => {
     assert.deepEqual(after.healthCheckSwarm.Test, ['CMD-SHELL', 'wget -q -O- http://localhost/']);
     assert.deepEqual(after.labelsSwarm, { team: 'web' });
     assert.equal(after.stopGracePeriodSwarm, 10_000_000_000);
+    assert.equal(after.initProcess, false);
     assert.equal(after.endpointSpecSwarm.Mode, 'dnsrr');
     const other = await createApp();
     const taken = await b.call('application.update', { applicationId: app.applicationId, refreshToken: other.refreshToken });
@@ -219,6 +222,7 @@ describe('applications', () => {
       [{ buildPath: '../../etc' }, 'buildPath'],
       [{ customGitUrl: 'file:///etc' }, 'customGitUrl'],
       [{ memoryLimit: '256M' }, 'memoryLimit'],
+      [{ initProcess: 'no' }, 'initProcess'],
     ];
     for (const [input, field] of cases) {
       const r = await b.call('application.update', { applicationId: id, name: 'must-not-be-written', ...input });

@@ -329,6 +329,73 @@ describe('engine against the real swarm', () => {
     await engine.removeService(stuck);
   });
 
+  test('done means the replaced release is out of service discovery: right after it, the name resolves to the new task only and every answer is the new version, even while the old one still drains', async () => {
+    const svc = `${RUN}-dns`;
+    // on SIGTERM, keeps serving for 4 s before it exits (a production server's drain)
+    const draining = { ports: [], command: `sh -c "trap 'sleep 4; exit 0' TERM; httpd -f -p 3000 -h /www & wait"` };
+    await deploy(pinned.v1, { ports: [] }, svc);
+    const client = await docker.createContainer({
+      name: `${RUN}-resolver`,
+      Image: 'busybox:latest',
+      Cmd: ['sleep', '600'],
+      Labels: { 'berth.test': RUN },
+      HostConfig: { NetworkMode: testEnv.network },
+    });
+    try {
+      await client.start();
+      const inClient = async (...cmd: string[]) => (await run(testEnv.dockerCli, ['exec', client.id, ...cmd])).stdout;
+      /** The addresses Docker's DNS gives for the name now, as a client without a cache sees them. */
+      const resolve = async () => {
+        const answer = (await inClient('nslookup', svc)).split('Name:').slice(1).join('\n');
+        return [...answer.matchAll(/Address(?: \d+)?:\s*([\d.]+)/g)].map((m) => m[1]).sort();
+      };
+      assert.equal((await resolve()).length, 1);
+      // start-first (no published port): first replacing a task that stops at once, then one that drains
+      const releases: [string, Partial<ServiceSource>, string][] = [[pinned.v2, draining, 'v2'], [pinned.v1, { ports: [] }, 'v1']];
+      for (const [image, over, version] of releases) {
+        const replaced = (await engine.listTasks(svc)).find((t) => t.Status.State === 'running')!;
+        await deploy(image, over, svc);
+        const addresses = await resolve();
+        const running = (await engine.listTasks(svc)).filter((t) => t.Status.State === 'running' && t.DesiredState === 'running');
+        const taskAddresses = running.map((t) => (t as { NetworksAttachments?: { Addresses?: string[] }[] }).NetworksAttachments?.[0]?.Addresses?.[0]?.split('/')[0]);
+        assert.deepEqual(addresses, taskAddresses, `${version}: right after done the name resolves to ${addresses.join(', ')}`);
+        for (const ip of addresses) assert.equal((await inClient('wget', '-q', '-O', '-', `http://${ip}:3000/`)).trim(), `${version}-${RUN}`);
+        if (version === 'v1') {
+          const old = await docker.getContainer(replaced.Status.ContainerStatus!.ContainerID!).inspect();
+          assert.equal(old.State.Running, true, 'done came while the replaced release still drained');
+        }
+      }
+    } finally {
+      await client.remove({ force: true });
+    }
+  });
+
+  test('an app that ignores SIGTERM (busybox httpd as PID 1 would) is stopped by it behind the init process: the replaced task exits 143, not killed after the grace period', async (t) => {
+    const svc = `${RUN}-init`;
+    const p = await freePort();
+    const replacedExit = async (over: Partial<ServiceSource>) => {
+      const before = (await engine.listTasks(svc)).find((task) => task.Status.State === 'running')!;
+      const started = performance.now();
+      await deploy(pinned.v2, over, svc, p); // a host-mode published port: stop-first
+      const ms = Math.round(performance.now() - started);
+      const old = await docker.getContainer(before.Status.ContainerStatus!.ContainerID!).inspect();
+      return { exitCode: old.State.ExitCode, ms };
+    };
+    // Docker's default grace period (10 s) on the init run: it must not be waited for
+    await deploy(pinned.v1, { stopGracePeriodSwarm: null }, svc, p);
+    const withInit = await replacedExit({ stopGracePeriodSwarm: null });
+    assert.equal(withInit.exitCode, 143, 'stopped by its SIGTERM');
+    assert.equal(await page(p), `v2-${RUN}`);
+    const inspected = await engine.inspectService(svc);
+    assert.equal((inspected?.Spec?.TaskTemplate as { ContainerSpec?: { Init?: boolean } }).ContainerSpec?.Init, true);
+    // turned off: httpd is PID 1 and ignores SIGTERM; Swarm kills it after the (here 1 s) grace period
+    const withoutInit = await replacedExit({ initProcess: false });
+    const withoutInitAgain = await replacedExit({ initProcess: false });
+    assert.equal(withoutInitAgain.exitCode, 137, 'killed after the grace period');
+    t.diagnostic(`stop-first redeploy → done: ${withInit.ms} ms with init (10 s grace period), ${withoutInit.ms} / ${withoutInitAgain.ms} ms without (1 s grace period)`);
+    await engine.removeService(svc);
+  });
+
   test('removeService removes the service and its containers, and a missing one is fine', async () => {
     await engine.removeService(name);
     assert.equal(await engine.serviceExists(name), false);
@@ -366,6 +433,8 @@ describe('engine against the real swarm', () => {
     t.diagnostic(`new service: ${ms(timings.create)}`);
     t.diagnostic(`update, start-first (no published port): ${ms(timings.startFirst)}`);
     t.diagnostic(`update, stop-first (host-mode published port): ${ms(timings.update)}`);
-    assert.ok(median(timings.startFirst) < 5000);
+    // a sanity bound, not a figure (npm run bench measures): a new task starting, Swarm taking
+    // the old one out of DNS ~1 s later, then 2 s before it stops it
+    assert.ok(median(timings.startFirst) < 15_000);
   });
 });

@@ -78,6 +78,7 @@ function harness(apps: number, settings: Partial<{ buildConcurrency: number; job
     store,
     dataDir,
     settings: { buildConcurrency: 1, jobTimeoutMs: 60_000, ...settings },
+    routing: { dataDir, edge: { httpsPort: 443 } },
     logs: new DeploymentLogs(dataDir),
     engine: { removeService: async () => {}, removeImage: async () => ({ removed: true }) },
     runner,

@@ -153,7 +153,8 @@ describe('releases on the real engine', () => {
       );
       assert.equal(one.health.status, 'running');
       assert.equal(one.health.running, 1);
-      assert.ok(ms < 5000, `rollback took ${Math.round(ms)} ms`);
+      // a sanity bound (npm run bench measures rollbacks): start, then the old release out of DNS
+      assert.ok(ms < 15_000, `rollback took ${Math.round(ms)} ms`);
     });
 
     test('a redeploy after a rollback rebuilds the rolled-back revision', async () => {
@@ -220,7 +221,7 @@ describe('releases on the real engine', () => {
     assert.equal(d.status, 'done', d.errorMessage ?? '');
     assert.equal((await served(row.appName)).trim(), `img-v1-${runId}`);
     assert.equal(await envOf(row.appName, 'RELEASE'), 'first');
-    assert.ok(ms < 5000, `rollback took ${Math.round(ms)} ms`);
+    assert.ok(ms < 15_000, `rollback took ${Math.round(ms)} ms`);
   });
 
   test('cancel while the new tasks are verified: the service runs its previous version again; a first deployment cancelled there leaves no service', async () => {

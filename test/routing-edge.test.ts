@@ -3,11 +3,12 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { after, describe, test } from 'node:test';
 import { startBerth } from '../src/berth.js';
 import { loadConfig } from '../src/config.js';
 import { createEngine } from '../src/docker/engine.js';
-import { ensureNetwork } from '../src/routing/edge.js';
+import { ensureNetwork, ownNodeId } from '../src/routing/edge.js';
 import { request } from './helpers/berth.js';
 
 /** Tests on the real Docker engine (scripts/test-env.sh); everything they create is named t-edge-<run>-… and removed. */
@@ -37,6 +38,12 @@ describe('the edge on the real engine', () => {
     networks.push(name);
     await engine.docker.createNetwork({ Name: name, Driver: 'bridge' });
     await assert.rejects(ensureNetwork(engine, name), /not an attachable overlay: remove it \(docker network rm/);
+  });
+
+  test('the edge is placed on the Swarm node of the engine Berth talks to (the node that holds its folders)', async () => {
+    const self = execFileSync('docker', ['node', 'inspect', 'self', '--format', '{{.ID}}'], { encoding: 'utf8' }).trim();
+    assert.match(self, /^\w{25}$/);
+    assert.equal(await ownNodeId(engine), self);
   });
 
   test('without a Traefik image Berth keeps serving, and health and the log say the edge is unavailable and why', async () => {

@@ -22,14 +22,14 @@ const domain = (over: Partial<RoutedDomain> = {}): RoutedDomain => ({
   ...over,
 });
 
-const input = (over: Partial<RoutingInput> = {}): RoutingInput => ({ appName: APP, domains: [domain()], redirects: [], users: [], ...over });
+const input = (over: Partial<RoutingInput> = {}): RoutingInput => ({ appName: APP, httpsPort: 443, domains: [domain()], redirects: [], users: [], ...over });
 
-/** Every configuration a test renders, checked against Traefik's schema once the tests have run. */
-const rendered: TraefikConfig[] = [];
+/** Every configuration a test renders, checked against Traefik's schema and template pass once the tests have run. */
+const rendered: { input: RoutingInput; config: TraefikConfig }[] = [];
 const render = (i: RoutingInput) => {
   const config = renderTraefikConfig(i);
   assert.ok(config, 'an application with an enabled domain has a configuration');
-  rendered.push(config);
+  rendered.push({ input: i, config });
   return config;
 };
 
@@ -37,7 +37,13 @@ const service = (port: number, key = 1) => ({ [`${APP}-service-${key}`]: { loadB
 
 describe('renderTraefikConfig', () => {
   after(async () => {
-    for (const config of rendered) assert.deepEqual(await schemaProblems(config), [], JSON.stringify(config));
+    for (const { config } of rendered) assert.deepEqual(await schemaProblems(config), [], JSON.stringify(config));
+  });
+
+  // Traefik runs each file through Go's text/template first: only "{{" opens an action, so a file without one comes out unchanged.
+  after(() => {
+    assert.ok(rendered.length > 10);
+    for (const { input: i } of rendered) assert.ok(!renderTraefikFile(i)!.includes('{{'), renderTraefikFile(i)!);
   });
 
   test('an http domain gets one router on web and a load balancer to http://<appName>:<port>', () => {
@@ -60,6 +66,27 @@ describe('renderTraefikConfig', () => {
       [`${APP}-router-websecure-1`]: { rule: 'Host(`shop.example.com`)', service: `${APP}-service-1`, entryPoints: ['websecure'], tls: { certResolver: 'letsencrypt' } },
     });
     assert.deepEqual(config.http.middlewares, { [`redirect-to-https-${APP}`]: { redirectScheme: { scheme: 'https', permanent: true } } });
+  });
+
+  test('the HTTP→HTTPS redirect names the HTTPS port when websecure is published elsewhere than 443', () => {
+    const https = domain({ https: true, certificateType: 'letsencrypt' });
+    assert.deepEqual(render(input({ domains: [https], httpsPort: 8443 })).http.middlewares, {
+      [`redirect-to-https-${APP}`]: { redirectScheme: { scheme: 'https', permanent: true, port: '8443' } },
+    });
+    assert.deepEqual(render(input({ domains: [https] })).http.middlewares, { [`redirect-to-https-${APP}`]: { redirectScheme: { scheme: 'https', permanent: true } } });
+  });
+
+  test('braces at the edges of every field never meet as "{{" in the file', () => {
+    render(
+      input({
+        domains: [domain({ path: '/a{', internalPath: '/{b}', stripPath: true, https: true, certificateType: 'letsencrypt', middlewares: ['m@file'] })],
+        redirects: [
+          { uniqueConfigKey: 1, regex: '^/x{', replacement: '{/y}', permanent: true },
+          { uniqueConfigKey: 2, regex: '{2}$', replacement: '/z{', permanent: false },
+        ],
+        users: [{ username: 'a{', passwordHash: '{SHA}abc' }],
+      }),
+    );
   });
 
   test('a custom certificate type uses the domain\'s own resolver', () => {

@@ -30,7 +30,7 @@ describe('serviceSpec', () => {
       Name: 'web-abc123',
       Labels: { 'berth.appName': 'web-abc123', 'berth.applicationId': 'app_0000000000000001' },
       TaskTemplate: {
-        ContainerSpec: { Image: opts().image, Env: [], Mounts: [] },
+        ContainerSpec: { Image: opts().image, Env: [], Mounts: [], Init: true },
         Networks: [{ Target: 'berth-network' }],
       },
       Mode: { Replicated: { Replicas: 1 } },
@@ -240,6 +240,13 @@ describe('serviceSpec', () => {
     assert.deepEqual(task(app({ networkSwarm: custom })).Networks, custom);
     assert.deepEqual(task(app({ detachDokployNetwork: true })).Networks, []);
     assert.deepEqual(task(app(), opts({ network: 'other-net' })).Networks, [{ Target: 'other-net' }]);
+  });
+
+  test('init: an init process is PID 1 unless the application turns it off; a release snapshotted before the setting runs as it ran, without', () => {
+    assert.equal(container(app()).Init, true);
+    assert.equal(container(app({ initProcess: false })).Init, false);
+    const { initProcess: _, ...before } = app();
+    assert.equal(container(before).Init, false);
   });
 
   test('command and args: the command is split into argv honouring quotes; args pass as they are', () => {

@@ -11,7 +11,7 @@ import { group, mutation, query, type Context } from './procedure.js';
  * follows it before the caller gets its answer (and an edit made by hand is replaced).
  */
 export async function rerouted<T extends { applicationId: string | null }>({ store, config }: Context, row: T): Promise<T> {
-  if (row.applicationId) await syncTraefikFile(config.dataDir, store.routing, row.applicationId);
+  if (row.applicationId) await syncTraefikFile(config, store.routing, row.applicationId);
   return row;
 }
 
@@ -31,7 +31,7 @@ export default group('application', {
   }),
   updateTraefikConfig: mutation({
     input: traefikConfigUpdate,
-    description: `Replaces the application's Traefik file with the given YAML. YAML that does not parse, or that Traefik v3's file provider would refuse (checked against its JSON schema), is a 400 and the file stays as it was. ${EDIT_LASTS}`,
+    description: `Replaces the application's Traefik file with the given YAML. YAML that does not parse, that Traefik v3's file provider would refuse (checked against its JSON schema), whose regexes (middlewares, router rules) Go's RE2 does not compile, or that contains "{{" (Traefik's Go-template pass) is a 400 and the file stays as it was. ${EDIT_LASTS}`,
     handler: async ({ applicationId, traefikConfig }, { store, config }) => {
       const { appName } = store.applications.get(applicationId);
       const problems = await traefikYamlProblems(traefikConfig);

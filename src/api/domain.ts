@@ -1,18 +1,30 @@
 import { randomBytes } from 'node:crypto';
 import * as m from '../model/domain.js';
 import { BerthError } from '../model/errors.js';
+import { rejectViolations } from '../model/record-rules.js';
 import { checkDomain } from '../routing/dns-check.js';
+import { edgeEntrypoints } from '../routing/edge-spec.js';
 import { rerouted } from './application-traefik.js';
-import { group, mutation, query } from './procedure.js';
+import { group, mutation, query, type Context } from './procedure.js';
 
 const GENERATE_ATTEMPTS = 5;
+
+/** A router on an entry point Traefik does not define is dropped by it: refuse the name instead. */
+function definedEntrypoint<T extends { customEntrypoint?: string | null }>(input: T, { config }: Context): T {
+  const known = edgeEntrypoints(config.edge.extraEntrypoints);
+  if (input.customEntrypoint && !known.includes(input.customEntrypoint))
+    rejectViolations([
+      { field: 'customEntrypoint', message: `"${input.customEntrypoint}" is not an entry point of Berth's Traefik, which has ${known.join(', ')} (BERTH_EXTRA_ENTRYPOINTS declares more)` },
+    ]);
+  return input;
+}
 
 export default group('domain', {
   create: mutation({
     input: m.domainCreate,
     description:
-      'Adds a domain to an application and rewrites its Traefik file. The host is trimmed, lower-cased and IDN-encoded; a host and path may be routed to only one application (409).',
-    handler: (input, ctx) => rerouted(ctx, ctx.store.domains.create(input)),
+      'Adds a domain to an application and rewrites its Traefik file. The host is trimmed, lower-cased and IDN-encoded; a host and path may be routed to only one application (409). `customEntrypoint` must be an entry point of Berth\'s Traefik: `web`, `websecure` or one declared in BERTH_EXTRA_ENTRYPOINTS (else 400).',
+    handler: (input, ctx) => rerouted(ctx, ctx.store.domains.create(definedEntrypoint(input, ctx))),
   }),
   byApplicationId: query({
     input: m.domainsOfApplication,
@@ -25,7 +37,7 @@ export default group('domain', {
   update: mutation({
     input: m.domainUpdate,
     description: "Updates a domain and rewrites its application's Traefik file; the https and certificate rules apply to the domain as it will be stored.",
-    handler: (input, ctx) => rerouted(ctx, ctx.store.domains.update(input)),
+    handler: (input, ctx) => rerouted(ctx, ctx.store.domains.update(definedEntrypoint(input, ctx))),
   }),
   toggleEnable: mutation({
     input: m.domainId,

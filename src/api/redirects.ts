@@ -5,7 +5,8 @@ import { group, mutation, query } from './procedure.js';
 export default group('redirects', {
   create: mutation({
     input: m.redirectCreate,
-    description: 'Adds a regex redirect to every domain of an application (applied at once). Returns true, as Dokploy does.',
+    description:
+      "Adds a regex redirect to every domain of an application (applied at once). The regex is Go's RE2 syntax, as Traefik compiles it: lookarounds and backreferences are a 400, `(?i)` and `(?P<name>…)` work. Returns true, as Dokploy does.",
     handler: async (input, ctx) => {
       await rerouted(ctx, ctx.store.redirects.create(input));
       return true;

@@ -10,7 +10,7 @@ import type { Store } from '../store/index.js';
 import type { DeploymentRow, JobRow } from '../store/schema.js';
 import { filesDirOf, imageTagOf, incomingUploadsOf, latestUploadOf, uploadFor, workDirOf } from './layout.js';
 import { removeTraefikFile } from '../routing/files.js';
-import { writePreviewFile } from '../routing/sync.js';
+import { writePreviewFile, type RoutingConfig } from '../routing/sync.js';
 import { killLeftoverGroup } from './exec.js';
 import { DeploymentLog, readTail, type DeploymentLogs, type LogListener } from './log.js';
 import { JobAbort, JobQueue, type JobRunner } from './queue.js';
@@ -35,6 +35,8 @@ export interface DeployerDeps {
   store: Store;
   dataDir: string;
   settings: Pick<Config['deploy'], 'buildConcurrency' | 'jobTimeoutMs'>;
+  /** Where previews' Traefik files go and the HTTPS port they redirect to. */
+  routing: RoutingConfig;
   logs: DeploymentLogs;
   engine: Pick<Engine, 'removeService' | 'removeImage'>;
   runner: JobRunner;
@@ -250,7 +252,7 @@ export class Deployer {
   enqueuePreview(previewDeploymentId: string, request: Omit<DeployRequest, 'previewDeploymentId' | 'rollbackId'>, type: 'deploy' | 'redeploy' = 'deploy'): DeploymentRow {
     const preview = this.deps.store.previews.get(previewDeploymentId);
     const domain = this.deps.store.previews.domainOf(preview);
-    if (domain) writePreviewFile(this.deps.dataDir, preview.appName, domain);
+    if (domain) writePreviewFile(this.deps.routing, preview.appName, domain);
     return this.enqueueDeploy(preview.applicationId, type, { ...request, previewDeploymentId });
   }
 

@@ -18,7 +18,7 @@ const keys = [
   'appName', 'applicationId', 'env', 'command', 'args', 'memoryLimit', 'memoryReservation', 'cpuLimit', 'cpuReservation',
   'replicas', 'healthCheckSwarm', 'httpHealthCheck', 'restartPolicySwarm', 'placementSwarm', 'updateConfigSwarm',
   'rollbackConfigSwarm', 'modeSwarm', 'labelsSwarm', 'networkSwarm', 'stopGracePeriodSwarm', 'endpointSpecSwarm',
-  'ulimitsSwarm', 'detachDokployNetwork',
+  'ulimitsSwarm', 'detachDokployNetwork', 'initProcess',
 ] as const satisfies readonly (keyof ServiceSource)[];
 
 // Compile-time: a field the spec reads but the snapshot forgets fails the build.

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
+import { brokenTask, rolloutVerdict, type RolloutVerdict, type RolloutView, tasksOfRollout, timeoutError } from './rollout-verdict.js';
 
 // dockerode loads gRPC and ssh2 (~22 MB, ~150 ms): load it on the first Docker call, not at start.
 const load = createRequire(import.meta.url);
@@ -61,14 +62,8 @@ export interface WaitOptions {
   signal?: AbortSignal;
   /** One line per task state change, and Swarm's own update messages. */
   log: (line: string) => void;
-  /** How long the new tasks must stay running before the rollout counts as done (default 0). */
-  settleMs?: number;
 }
 
-/** Task states after which a task never runs again. */
-const ENDED = new Set(['complete', 'failed', 'shutdown', 'rejected', 'orphaned', 'remove']);
-/** Ended states that mean the task broke (a clean `shutdown` is Swarm replacing it). */
-const BROKE = new Set(['failed', 'rejected', 'orphaned']);
 const POLL_MS = 100;
 /**
  * Between rollout polls while a task is about to run (`ready`, `starting`): `running` comes
@@ -250,10 +245,11 @@ export class Engine {
   }
 
   /**
-   * Resolves once the tasks of the spec this change put in force run: as many as the
-   * service wants, their containers up, still so after `settleMs`. A task with a health
-   * check (its own or the image's) is only `running` for Swarm once a check passed, so
-   * "running" already means "healthy" there. Rejects with the task's own error when one of them fails; when
+   * Resolves once the tasks of the spec this change put in force run, as many as the
+   * service wants, their containers up, and every task they replace has left service
+   * discovery (so the old release gets no new requests). A task with a health check (its
+   * own or the image's) is only `running` for Swarm once a check passed, so "running"
+   * already means "healthy" there. Rejects with the task's own error when one of them fails; when
    * Swarm rolls the update back (FailureAction rollback) it first waits for the rollback to
    * finish, so the previous version serves again when the caller hears of the failure.
    */
@@ -271,74 +267,86 @@ export class Engine {
     const since = Date.parse(rollout.since);
     const logged = new Map<string, string>();
     let failure: string | undefined;
-    /** Swarm rolled back: what is awaited now is the previous spec running again. */
-    let restoring: number | undefined;
     let lastUpdateLine = '';
-    let runningSince: number | undefined;
-    let lastState = 'no task started yet';
+    let lastTask = 'no task started yet';
+    let last: RolloutVerdict | undefined;
     let imminentSince: number | undefined;
 
     for (;;) {
       opts.signal?.throwIfAborted();
       const service = await this.inspectService(name, opts.signal);
       if (!service || service.ID !== rollout.serviceId) throw new Error(`Service ${name} was removed during the rollout`);
-      const all = await this.tasksOf(service.ID, opts.signal);
-      const ofSpec = (forceUpdate: number) => all.filter((t) => (t.Spec.ForceUpdate ?? 0) === forceUpdate);
-      const mine = ofSpec(rollout.forceUpdate).filter((t) => Date.parse(t.CreatedAt) >= since);
+      const tasks = await this.tasksOf(service.ID, opts.signal);
+      const mine = tasksOfRollout(tasks, rollout.forceUpdate, since);
 
       for (const t of [...mine].reverse()) {
         const line = `task ${t.ID.slice(0, 12)}${t.Slot ? ` (replica ${t.Slot})` : ''}: ${t.Status.State}${t.Status.Err ? ` — ${t.Status.Err}` : ''}`;
         if (logged.get(t.ID) !== line) opts.log(line);
         logged.set(t.ID, line);
-        lastState = line;
+        lastTask = line;
       }
 
       const job = !!(service.Spec?.Mode?.ReplicatedJob || service.Spec?.Mode?.GlobalJob);
-      if (!failure) {
-        const broken = mine.find((t) => BROKE.has(t.Status.State) || (!job && t.Status.State === 'complete'));
-        if (broken) failure = await this.taskError(broken);
-      }
+      const broken = failure ? undefined : brokenTask(mine, job);
+      if (broken) failure = await this.taskError(broken);
 
       // Swarm's verdict on this update (every update, a scale too, clears the previous one)
       const update = service.UpdateStatus;
-      const verdict = update?.State;
-      if (verdict) {
-        const line = `swarm update ${verdict.replace('_', ' ')}${update?.Message ? `: ${update.Message}` : ''}`;
+      if (update?.State) {
+        const line = `swarm update ${update.State.replace('_', ' ')}${update.Message ? `: ${update.Message}` : ''}`;
         if (line !== lastUpdateLine) opts.log(line);
         lastUpdateLine = line;
       }
-      if (verdict === 'paused' || verdict === 'rollback_paused') throw new Error(failure ?? update?.Message ?? `update ${verdict}`);
-      // Swarm names the task that made it roll back (in case that task was never seen here)
-      if (verdict?.startsWith('rollback')) failure ??= update?.Message || 'Swarm rolled the update back';
-      if (verdict === 'rollback_completed') restoring ??= service.Spec?.TaskTemplate?.ForceUpdate ?? 0;
-      // with FailureAction rollback, Swarm is about to roll back or is at it: let it finish
-      const rollingBack = verdict === 'rollback_started' || verdict === 'rollback_completed' || (verdict === 'updating' && service.Spec?.UpdateConfig?.FailureAction === 'rollback');
-      if (failure && !rollingBack) throw new Error(failure);
 
-      if ((!failure && !verdict?.startsWith('rollback')) || restoring !== undefined) {
-        // tasks of the awaited spec count whenever they started (scaling up keeps the running ones)
-        const target = job ? 'complete' : 'running';
-        const reached = ofSpec(restoring ?? rollout.forceUpdate).filter((t) => t.Status.State === target && (job || t.DesiredState === 'running'));
-        const wanted = await this.desiredTasks(service, opts.signal);
-        // scaled to zero: done once no task of the service is alive
-        const drained = wanted > 0 || all.every((t) => ENDED.has(t.Status.State));
-        if (reached.length >= wanted && drained && (job || (await this.containersRunning(reached, opts.signal)))) {
-          if (restoring !== undefined) throw new Error(`${failure} (Swarm rolled back: the previous version runs again)`);
-          runningSince ??= Date.now();
-          if (Date.now() - runningSince >= (opts.settleMs ?? 0)) return;
-        } else runningSince = undefined;
+      const view: RolloutView = {
+        tasks,
+        forceUpdate: rollout.forceUpdate,
+        serviceForceUpdate: service.Spec?.TaskTemplate?.ForceUpdate ?? 0,
+        job,
+        wanted: await this.desiredTasks(service, opts.signal),
+        update: { state: update?.State, message: update?.Message },
+        failureAction: service.Spec?.UpdateConfig?.FailureAction,
+        failure,
+      };
+      let verdict = rolloutVerdict(view);
+      if (verdict.verdict === 'old release in service discovery') {
+        const stopSignalled = await this.stopSignalled(verdict.lingering, since, opts.signal);
+        if (stopSignalled.size) verdict = rolloutVerdict({ ...view, stopSignalled });
       }
+      if (verdict.verdict === 'failed' || verdict.verdict === 'rolled back') throw new Error(verdict.error);
+      if (verdict.verdict === 'old release in service discovery' && last?.verdict !== verdict.verdict)
+        opts.log('new tasks running; waiting for the tasks they replace to leave service discovery');
+      last = verdict;
+      if (verdict.verdict === 'done' && (job || (await this.containersRunning(verdict.tasks, opts.signal)))) return;
 
-      if (Date.now() >= deadline) {
-        const seconds = Math.round(opts.timeoutMs / 1000);
-        if (restoring !== undefined) throw new Error(`${failure} (Swarm rolled back, but the previous version was not running after ${seconds} s)`);
-        if (failure) throw new Error(`${failure} (Swarm's rollback had not finished after ${seconds} s)`);
-        throw new Error(`The new tasks of ${name} were not running after ${seconds} s; last: ${lastState}`);
-      }
+      if (Date.now() >= deadline) throw new Error(timeoutError(last, name, Math.round(opts.timeoutMs / 1000), lastTask));
       if (mine.some((t) => IMMINENT.has(t.Status.State))) imminentSince ??= Date.now();
       else imminentSince = undefined;
       const imminent = imminentSince !== undefined && Date.now() - imminentSince < IMMINENT_FOR_MS;
       await sleep(imminent ? IMMINENT_POLL_MS : POLL_MS, undefined, { signal: opts.signal });
+    }
+  }
+
+  /**
+   * Which of the tasks' containers were sent a stop signal since `since` (ms, the daemon's
+   * clock), by the daemon's own event log. Containers on other nodes are not in it.
+   */
+  private async stopSignalled(tasks: SwarmTask[], since: number, signal?: AbortSignal): Promise<Set<string>> {
+    const containers = tasks.map((t) => t.Status.ContainerStatus?.ContainerID).filter((id): id is string => !!id);
+    if (!containers.length) return new Set();
+    try {
+      // with `until`, the daemon answers with the events logged so far and ends the stream
+      const stream = await this.docker.getEvents({
+        since: Math.floor(since / 1000),
+        until: Date.now() / 1000,
+        filters: { type: ['container'], event: ['kill'], container: containers },
+        abortSignal: signal,
+      });
+      let text = '';
+      for await (const chunk of stream) text += chunk;
+      return new Set(text.split('\n').filter(Boolean).map((line) => (JSON.parse(line) as { id?: string }).id ?? ''));
+    } catch (err) {
+      throw daemonError(err);
     }
   }
 

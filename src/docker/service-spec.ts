@@ -50,6 +50,8 @@ export interface ServiceSource {
   endpointSpecSwarm: unknown;
   ulimitsSwarm: unknown;
   detachDokployNetwork: boolean;
+  /** Absent in releases snapshotted before the setting existed: those ran without one, as they do again. */
+  initProcess?: boolean;
   mounts: {
     type: (typeof mountTypes)[number];
     hostPath: string | null;
@@ -94,6 +96,9 @@ export function serviceSpec(app: ServiceSource, opts: ServiceSpecOptions): Docke
     Image: opts.image,
     Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
     Mounts: app.mounts.map((m) => mountSpec(m, opts.filesDir)),
+    // PID 1 gets no default signal handlers: an app that does not handle SIGTERM itself
+    // would make every stop wait the whole grace period. An init forwards the signal.
+    Init: app.initProcess ?? false,
   };
   if (command?.length) containerSpec.Command = command;
   if (app.args?.length) containerSpec.Args = [...app.args];

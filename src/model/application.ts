@@ -147,6 +147,8 @@ const columns = {
   httpHealthCheck: httpHealthCheck.nullable(),
   networkIds: strings().nullable(),
   detachDokployNetwork: z.boolean(),
+  /** Berth's own: false runs the image's entrypoint as PID 1 instead of behind an init process. */
+  initProcess: z.boolean(),
 };
 
 type Columns = typeof columns;

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { id } from './common.js';
 import { certificateTypes, domainTypes } from './enums.js';
 import { nullOnly, reportViolations, type Violation } from './record-rules.js';
+import { templateSafe } from './traefik-text.js';
 
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 
@@ -37,8 +38,8 @@ const host = z
     return r.host;
   });
 
-/** A URL path prefix; it lands inside a Traefik rule, so no spaces or backticks. */
-const urlPath = z.string().min(1).regex(/^\/[^\s`]*$/, 'must start with "/" and contain no spaces or backticks');
+/** A URL path prefix; it lands inside a Traefik rule, so no spaces or backticks, and in a dynamic file. */
+const urlPath = templateSafe(z.string().min(1).regex(/^\/[^\s`]*$/, 'must start with "/" and contain no spaces or backticks'));
 
 /** Names of Traefik entrypoints, certificate resolvers and middlewares (`name` or `name@provider`). */
 const traefikName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.@-]*$/, 'must be a Traefik name: letters, digits, "_", ".", "@", "-"');

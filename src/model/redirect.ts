@@ -1,18 +1,10 @@
 import { z } from 'zod';
 import { id } from './common.js';
-
-const compiles = (source: string) => {
-  try {
-    new RegExp(source);
-    return true;
-  } catch {
-    return false;
-  }
-};
+import { goRegex, templateSafe } from './traefik-text.js';
 
 const redirectFields = {
-  regex: z.string().min(1).refine(compiles, 'is not a valid regular expression'),
-  replacement: z.string().min(1),
+  regex: goRegex(),
+  replacement: templateSafe(z.string().min(1)),
   permanent: z.boolean(),
 };
 

@@ -8,6 +8,12 @@ const DYNAMIC_IN_CONTAINER = '/etc/traefik/dynamic';
 const ACME_IN_CONTAINER = '/etc/traefik/acme';
 const DOCKER_SOCKET = '/var/run/docker.sock';
 
+/** An entry point the operator declares beside `web` and `websecure` (BERTH_EXTRA_ENTRYPOINTS): Traefik listens on the port, published as that port. */
+export interface ExtraEntrypoint {
+  name: string;
+  port: number;
+}
+
 export interface EdgeSettings {
   serviceName: string;
   image: string;
@@ -16,6 +22,9 @@ export interface EdgeSettings {
   endpointMode: EndpointMode;
   httpPort: number;
   httpsPort: number;
+  /** HTTP/3 (QUIC) on websecure, published on the HTTPS port over UDP as well. */
+  http3: boolean;
+  extraEntrypoints: ExtraEntrypoint[];
   acmeEmail: string;
   acmeCaServer: string;
   /** Host folders: the dynamic configuration Berth writes, and the ACME account and certificates. */
@@ -23,17 +32,25 @@ export interface EdgeSettings {
   acmeDir: string;
 }
 
+/** The entry points Berth's Traefik defines: a router on any other is dropped by Traefik. */
+export const edgeEntrypoints = (extra: ExtraEntrypoint[]) => ['web', 'websecure', ...extra.map((e) => e.name)];
+
 /**
  * Traefik's static configuration, as command-line flags (no file to write, and the argv
- * is what the tests compare): entry points `web` and `websecure`, the file provider on
- * the dynamic folder, the Swarm provider (labels opt in), the `letsencrypt` resolver
- * with the HTTP challenge, and `/ping` for the health check.
+ * is what the tests compare): entry points `web`, `websecure` (TLS by default, so a router
+ * there never speaks plain HTTP on the HTTPS port; HTTP/3 when asked) and the operator's
+ * extra ones, the file provider on the dynamic folder, the Swarm provider (labels opt in),
+ * the `letsencrypt` resolver with the HTTP challenge, and `/ping` for the health check.
  */
-export function traefikArgs(s: Pick<EdgeSettings, 'network' | 'acmeEmail' | 'acmeCaServer'>): string[] {
+export function traefikArgs(s: Pick<EdgeSettings, 'network' | 'acmeEmail' | 'acmeCaServer' | 'httpsPort' | 'http3' | 'extraEntrypoints'>): string[] {
   const acme = `--certificatesresolvers.${DEFAULT_CERT_RESOLVER}.acme`;
   return [
     '--entrypoints.web.address=:80',
     '--entrypoints.websecure.address=:443',
+    '--entrypoints.websecure.http.tls=true',
+    // clients learn of HTTP/3 from the Alt-Svc header: it must name the port they reach, not the container's
+    ...(s.http3 ? ['--entrypoints.websecure.http3=true', `--entrypoints.websecure.http3.advertisedport=${s.httpsPort}`] : []),
+    ...s.extraEntrypoints.map((e) => `--entrypoints.${e.name}.address=:${e.port}`),
     `--providers.file.directory=${DYNAMIC_IN_CONTAINER}`,
     '--providers.file.watch=true',
     `--providers.swarm.endpoint=unix://${DOCKER_SOCKET}`,
@@ -52,11 +69,13 @@ export function traefikArgs(s: Pick<EdgeSettings, 'network' | 'acmeEmail' | 'acm
 export const SPEC_DIGEST_LABEL = 'berth.edge.spec-digest';
 
 /**
- * The Traefik Swarm service. One replica on a manager (the Swarm provider reads the
- * manager's API), ports published in host mode (works with and without IPVS; a host
- * port cannot be held by two tasks, hence stop-first updates).
+ * The Traefik Swarm service. One replica on the node Berth's engine runs on (`nodeId`, a
+ * manager: the Swarm provider reads the manager's API, and the bound folders are that
+ * node's), ports published in host mode (works with and without IPVS; a host port cannot
+ * be held by two tasks, hence stop-first updates).
  */
-export function edgeServiceSpec(s: EdgeSettings): Docker.ServiceSpec {
+export function edgeServiceSpec(s: EdgeSettings, nodeId: string): Docker.ServiceSpec {
+  const port = (Protocol: 'tcp' | 'udp', TargetPort: number, PublishedPort: number) => ({ Protocol, TargetPort, PublishedPort, PublishMode: 'host' as const });
   const spec: Docker.ServiceSpec = {
     Name: s.serviceName,
     Labels: { 'berth.edge': 'traefik' },
@@ -71,7 +90,7 @@ export function edgeServiceSpec(s: EdgeSettings): Docker.ServiceSpec {
         ],
         HealthCheck: { Test: ['CMD', 'traefik', 'healthcheck', '--ping'], Interval: 10e9, Timeout: 5e9, Retries: 3, StartPeriod: 10e9 },
       },
-      Placement: { Constraints: ['node.role == manager'] },
+      Placement: { Constraints: [`node.id == ${nodeId}`] },
       RestartPolicy: { Condition: 'any', Delay: 5e9 },
       Networks: [{ Target: s.network }],
     },
@@ -80,8 +99,10 @@ export function edgeServiceSpec(s: EdgeSettings): Docker.ServiceSpec {
     EndpointSpec: {
       Mode: s.endpointMode,
       Ports: [
-        { Protocol: 'tcp', TargetPort: 80, PublishedPort: s.httpPort, PublishMode: 'host' },
-        { Protocol: 'tcp', TargetPort: 443, PublishedPort: s.httpsPort, PublishMode: 'host' },
+        port('tcp', 80, s.httpPort),
+        port('tcp', 443, s.httpsPort),
+        ...(s.http3 ? [port('udp', 443, s.httpsPort)] : []),
+        ...s.extraEntrypoints.map((e) => port('tcp', e.port, e.port)),
       ],
     },
   };

@@ -42,6 +42,17 @@ export async function ensureNetwork(engine: Pick<EdgeEngine, 'docker'>, name: st
   return 'created';
 }
 
+/**
+ * The Swarm node of the engine Berth talks to: the edge binds folders Berth writes on this
+ * machine, so it must run on this node, and the Swarm provider needs a manager.
+ */
+export async function ownNodeId(engine: Pick<EdgeEngine, 'docker'>): Promise<string> {
+  const { Swarm: swarm } = await engine.docker.info();
+  if (swarm?.LocalNodeState !== 'active' || !swarm.NodeID) throw new Error('this Docker engine is not in Swarm mode: run docker swarm init');
+  if (!swarm.ControlAvailable) throw new Error(`this Docker engine's node ${swarm.NodeID} is not a Swarm manager: promote it (docker node promote)`);
+  return swarm.NodeID;
+}
+
 /** The image locally, pulling it when missing; the reason when neither works. */
 async function ensureImage(engine: EdgeEngine, image: string, signal: AbortSignal): Promise<void> {
   if (await engine.inspectImage(image)) return;
@@ -78,7 +89,7 @@ export class Edge {
       if ((await ensureNetwork(this.engine, network, signal)) === 'created') this.log(`created the overlay network ${network}`);
       for (const dir of [this.settings.dynamicDir, this.settings.acmeDir]) fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
       await ensureImage(this.engine, image, signal);
-      const spec = edgeServiceSpec(this.settings);
+      const spec = edgeServiceSpec(this.settings, await ownNodeId(this.engine));
       const current = await this.engine.inspectService(service, signal);
       if (current?.Spec?.Labels?.[SPEC_DIGEST_LABEL] !== spec.Labels![SPEC_DIGEST_LABEL]) {
         const rollout = await this.engine.applyService(spec, { signal });

@@ -40,6 +40,8 @@ export interface RoutedUser {
 
 export interface RoutingInput {
   appName: string;
+  /** The host port of `websecure` (BERTH_HTTPS_PORT), where the HTTP→HTTPS redirect sends clients. */
+  httpsPort: number;
   domains: RoutedDomain[];
   redirects: RoutedRedirect[];
   users: RoutedUser[];
@@ -54,7 +56,7 @@ export interface Router {
 }
 
 export type Middleware =
-  | { redirectScheme: { scheme: 'https'; permanent: true } }
+  | { redirectScheme: { scheme: 'https'; permanent: true; port?: string } }
   | { stripPrefix: { prefixes: string[] } }
   | { addPrefix: { prefix: string } }
   | { redirectRegex: { regex: string; replacement: string; permanent: boolean } }
@@ -72,6 +74,13 @@ export interface TraefikConfig {
 export const DEFAULT_CERT_RESOLVER = 'letsencrypt';
 /** Where traffic goes when a domain's port is null (Dokploy's fallback). */
 const FALLBACK_PORT = 80;
+const DEFAULT_HTTPS_PORT = 443;
+
+/** The middleware of an application's web routers that sends its https domains to websecure. */
+export const httpsRedirectName = (appName: string) => `redirect-to-https-${appName}`;
+
+/** Without a port Traefik redirects to 443, which is not where websecure is published when BERTH_HTTPS_PORT moves it. */
+export const httpsRedirectPort = (httpsPort: number) => (httpsPort === DEFAULT_HTTPS_PORT ? undefined : String(httpsPort));
 
 const isPrefix = (path: string | null): path is string => !!path && path !== '/';
 
@@ -87,7 +96,7 @@ function tlsOf(d: RoutedDomain): Router['tls'] {
 }
 
 /** The configuration of the application's enabled domains, or null when it has none (no file then). */
-export function renderTraefikConfig({ appName, domains, redirects, users }: RoutingInput): TraefikConfig | null {
+export function renderTraefikConfig({ appName, httpsPort, domains, redirects, users }: RoutingInput): TraefikConfig | null {
   const enabled = domains.filter((d) => d.enabled).sort((a, b) => a.uniqueConfigKey - b.uniqueConfigKey);
   if (enabled.length === 0) return null;
 
@@ -134,8 +143,9 @@ export function renderTraefikConfig({ appName, domains, redirects, users }: Rout
         serving,
       );
     } else if (d.https) {
-      const redirect = `redirect-to-https-${appName}`;
-      middlewares[redirect] = { redirectScheme: { scheme: 'https', permanent: true } };
+      const redirect = httpsRedirectName(appName);
+      const port = httpsRedirectPort(httpsPort);
+      middlewares[redirect] = { redirectScheme: { scheme: 'https', permanent: true, ...(port && { port }) } };
       routers[`${appName}-router-${key}`] = withMiddlewares({ rule, service, entryPoints: ['web'] }, [redirect]);
       routers[`${appName}-router-websecure-${key}`] = withMiddlewares({ rule, service, entryPoints: ['websecure'], tls: tlsOf(d) }, serving);
     } else {

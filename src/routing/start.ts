@@ -45,7 +45,7 @@ export function prepareRouting(config: Config, source: RoutingSource, log: (line
     edge: () => edge?.status ?? { status: 'disabled' },
     start() {
       work = Promise.all([
-        reconcileTraefikFiles(config.dataDir, source, log).catch((err) => log(`could not reconcile the Traefik files: ${(err as Error).message}`)),
+        reconcileTraefikFiles(config, source, log).catch((err) => log(`could not reconcile the Traefik files: ${(err as Error).message}`)),
         // after the first requests: loading the Docker client takes CPU that start-up should not wait for
         edge && sleep(EDGE_DELAY_MS, undefined, { signal: stopping.signal, ref: false }).then(() => edge.ensure(), () => {}),
       ]);

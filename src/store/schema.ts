@@ -337,6 +337,8 @@ export const application = sqliteTable(
     stopGracePeriodSwarm: integer('stopGracePeriodSwarm'), // nanoseconds
     endpointSpecSwarm: text('endpointSpecSwarm', { mode: 'json' }).$type<SwarmObject>(),
     ulimitsSwarm: text('ulimitsSwarm', { mode: 'json' }).$type<SwarmList>(),
+    // Berth's own: an init process as PID 1 (Docker's `Init`), so SIGTERM stops any app at once
+    initProcess: integer('initProcess', { mode: 'boolean' }).notNull().default(true),
 
     // §3.7 networking
     networkIds: text('networkIds', { mode: 'json' }).$type<string[]>().default([]),

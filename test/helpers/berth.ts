@@ -12,8 +12,8 @@ export interface TestBerth extends Berth {
   token: string;
   /** Calls `/api/<proc>` the way the contract says: queries as GET with query parameters, mutations as POST JSON. */
   call(proc: string, input?: Record<string, unknown>, opts?: CallOptions): Promise<Reply>;
-  /** Stops and starts again on the same data directory (same port not guaranteed). */
-  restart(): Promise<void>;
+  /** Stops and starts again on the same data directory (same port not guaranteed), with `env` over the settings it started with. */
+  restart(env?: Record<string, string>): Promise<void>;
 }
 
 export interface CallOptions {
@@ -45,7 +45,7 @@ export async function request(url: string, init: RequestInit = {}): Promise<Repl
 export async function startTestBerth(env: Record<string, string> = {}): Promise<TestBerth> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-test-'));
   const token = 'berth_test_admin_' + Math.random().toString(36).slice(2);
-  const config: Config = loadConfig({
+  const settings = {
     BERTH_DATA_DIR: dataDir,
     BERTH_PORT: '0',
     BERTH_HOST: '127.0.0.1',
@@ -55,7 +55,8 @@ export async function startTestBerth(env: Record<string, string> = {}): Promise<
     // Traefik is one per machine: only tests of the edge start it (test/routing-edge.test.ts).
     BERTH_EDGE: 'off',
     ...env,
-  });
+  };
+  const config: Config = loadConfig(settings);
   let berth = await startBerth(config, () => {});
   const t: TestBerth = {
     get url() {
@@ -82,9 +83,9 @@ export async function startTestBerth(env: Record<string, string> = {}): Promise<
       headers['content-type'] ??= 'application/json';
       return request(`${berth.url}/api/${proc}`, { method: 'POST', headers, body: JSON.stringify(input) });
     },
-    async restart() {
+    async restart(changed = {}) {
       await berth.close();
-      berth = await startBerth(config, () => {});
+      berth = await startBerth(loadConfig({ ...settings, ...changed }), () => {});
     },
     get adminToken() {
       return berth.adminToken;

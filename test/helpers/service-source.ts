@@ -25,6 +25,7 @@ export const serviceSource = (over: Partial<ServiceSource> = {}): ServiceSource 
   endpointSpecSwarm: null,
   ulimitsSwarm: null,
   detachDokployNetwork: false,
+  initProcess: true,
   mounts: [],
   ports: [],
   ...over,

@@ -1,0 +1,1 @@
+ALTER TABLE `application` ADD `initProcess` integer DEFAULT true NOT NULL;
