@@ -5,7 +5,9 @@ import type { ApplicationRow } from '../store/schema.js';
 import type { Delivery, Headers, PullRequestEvent } from './event.js';
 import { decide } from './filter.js';
 import { parseDelivery, verifyDelivery } from './parse.js';
+import { previewUrl } from '../deploy/preview-app.js';
 import { isFork, previewAction, previewHost } from './preview.js';
+import { createStatusReporter } from './status-reporter.js';
 
 /** What the receiver answers a forge: always 200 once the delivery is authentic (a filtered event says why). */
 export interface WebhookAnswer {
@@ -36,6 +38,7 @@ export function parseBody(raw: Buffer, contentType: string | undefined): unknown
  */
 export function createWebhookReceiver(deps: { store: Store; deploy: Deployer; wildcard: string; warn: (message: string, err?: unknown) => void }) {
   const { store, deploy, warn } = deps;
+  const report = createStatusReporter(store, warn);
 
   function authenticate(headers: Headers, body: unknown, raw: Buffer, secret: string | null, whose: string) {
     if (!secret) return;
@@ -71,7 +74,7 @@ export function createWebhookReceiver(deps: { store: Store; deploy: Deployer; wi
       return { reason: action.reason, previewDeploymentId: row.previewDeploymentId };
     }
     const preview = existing ? store.previews.update(existing.previewDeploymentId, { ...facts, statusMessage: null }) : store.previews.create(app.applicationId, app.appName, facts, null);
-    store.previews.ensureDomain(preview.previewDeploymentId, {
+    const domain = store.previews.ensureDomain(preview.previewDeploymentId, {
       host: previewHost(app.previewWildcard, preview.appName, deps.wildcard),
       port: app.previewPort ?? 3000,
       path: app.previewPath ?? '/',
@@ -85,7 +88,20 @@ export function createWebhookReceiver(deps: { store: Store; deploy: Deployer; wi
       description: sha ? `Commit: ${sha}` : `Branch: ${pr.head.branch}`,
       ...(sha ? { commitHash: sha } : {}),
     });
+    if (sha) reportPreview(app, d.deploymentId, sha, previewUrl(app, domain.host));
     return { deploymentId: d.deploymentId, previewDeploymentId: preview.previewDeploymentId };
+  }
+
+  /** The preview's state on the pull request's head commit: pending now, then how its deployment ended. */
+  function reportPreview(app: ApplicationRow, deploymentId: string, sha: string, url: string) {
+    void report(app, deploymentId, sha, { state: 'pending', url, description: 'Berth is deploying the preview' });
+    let stop = () => {};
+    stop = deploy.follow(deploymentId, (event) => {
+      if (event.type !== 'end') return;
+      queueMicrotask(() => stop());
+      const done = event.status === 'done';
+      void report(app, deploymentId, sha, { state: done ? 'success' : 'failure', url, description: done ? 'The preview is live' : `The preview deployment ended ${event.status}` });
+    });
   }
 
   /** Decides and queues for each application; a delivery id seen before for a target deploys nothing again. */
