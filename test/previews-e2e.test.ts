@@ -155,4 +155,16 @@ describe('preview deployments of pull requests', () => {
     assert.equal(fs.existsSync(path.join(b.dataDir, 'traefik', 'dynamic', `${preview.appName}.yml`)), false);
     assert.equal(fs.existsSync(path.join(b.dataDir, 'logs', preview.appName)), false);
   });
+
+  test('with BERTH_PREVIEW_EXPIRY_HOURS, a preview idle longer than that is removed', async () => {
+    await b.restart({ BERTH_PREVIEW_EXPIRY_HOURS: '0.001' }); // 3.6 s
+    const sha = await pushBranch('feature-c', `preview-${runId}-c1`);
+    const r = await sendPullRequest('opened', 3, 'feature-c', sha);
+    const [p] = await previews();
+    assert.ok(p.expiresAt, 'the preview has an expiry');
+    assert.equal((await settledPreview(p.previewDeploymentId, r.body.applications[0].deploymentId)).status, 'done');
+    for (let i = 0; i < 300 && (await previews()).length; i++) await sleep(100);
+    assert.deepEqual(await previews(), []);
+    assert.ok(!(await services()).includes(p.appName));
+  });
 });

@@ -77,7 +77,7 @@ function harness(apps: number, settings: Partial<{ buildConcurrency: number; job
   const deployer = new Deployer({
     store,
     dataDir,
-    settings: { buildConcurrency: 1, jobTimeoutMs: 60_000, ...settings },
+    settings: { buildConcurrency: 1, jobTimeoutMs: 60_000, previewExpiryHours: 0, ...settings },
     routing: { dataDir, edge: { httpsPort: 443 } },
     logs: new DeploymentLogs(dataDir),
     engine: { removeService: async () => {}, removeImage: async () => ({ removed: true }) },

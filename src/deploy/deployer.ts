@@ -34,7 +34,7 @@ export interface DeployRequest {
 export interface DeployerDeps {
   store: Store;
   dataDir: string;
-  settings: Pick<Config['deploy'], 'buildConcurrency' | 'jobTimeoutMs'>;
+  settings: Pick<Config['deploy'], 'buildConcurrency' | 'jobTimeoutMs' | 'previewExpiryHours'>;
   /** Where previews' Traefik files go and the HTTPS port they redirect to. */
   routing: RoutingConfig;
   logs: DeploymentLogs;
@@ -53,6 +53,7 @@ export class Deployer {
   private readonly queue: JobQueue;
   /** Applications being deleted: nothing new is queued or started for them. */
   private readonly deleting = new Set<string>();
+  private expiryTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly deps: DeployerDeps) {
     this.queue = new JobQueue(deps.store.deployments, deps.runner, {
@@ -65,6 +66,9 @@ export class Deployer {
   /** Ends what the previous run left mid-flight (`error`, "interrupted by server restart"), then runs what is queued. */
   start(): void {
     fs.rmSync(incomingUploadsOf(this.deps.dataDir), { recursive: true, force: true });
+    const hours = this.deps.settings.previewExpiryHours;
+    // Checked four times per expiry period (at most every 10 minutes).
+    if (hours > 0) this.expiryTimer = setInterval(() => void this.removeExpiredPreviews(), Math.min(hours * 900_000, 600_000)).unref();
     for (const { deployment } of this.deps.store.deployments.recoverInterrupted(INTERRUPTED)) {
       if (!deployment) continue;
       if (deployment.pid) killLeftoverGroup(Number(deployment.pid), deployment.deploymentId);
@@ -77,6 +81,7 @@ export class Deployer {
 
   /** Aborts running jobs (they end `error`, "interrupted by server restart") and stops taking new ones. */
   stop(): Promise<void> {
+    clearInterval(this.expiryTimer);
     return this.queue.stop();
   }
 
@@ -253,7 +258,19 @@ export class Deployer {
     const preview = this.deps.store.previews.get(previewDeploymentId);
     const domain = this.deps.store.previews.domainOf(preview);
     if (domain) writePreviewFile(this.deps.routing, preview.appName, domain);
-    return this.enqueueDeploy(preview.applicationId, type, { ...request, previewDeploymentId });
+    const deployment = this.enqueueDeploy(preview.applicationId, type, { ...request, previewDeploymentId });
+    const hours = this.deps.settings.previewExpiryHours;
+    if (hours > 0) this.deps.store.previews.update(previewDeploymentId, { expiresAt: new Date(Date.now() + hours * 3600_000).toISOString() });
+    return deployment;
+  }
+
+  /** Removes the previews whose expiry passed (BERTH_PREVIEW_EXPIRY_HOURS since their last deployment was asked for), unless one is deploying. */
+  private async removeExpiredPreviews() {
+    const { store } = this.deps;
+    for (const p of store.previews.expired(new Date().toISOString())) {
+      if (store.previews.deploymentsOf(p.previewDeploymentId).some((d) => store.deployments.liveJobOf(d.deploymentId))) continue;
+      await this.removePreview(p.previewDeploymentId).catch((err) => this.deps.warn(`could not remove the expired preview ${p.appName}`, err));
+    }
   }
 
   /**

@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, isNotNull, isNull, lt, sql } from 'drizzle-orm';
 import { customAlphabet } from 'nanoid';
 import { stageDurations } from '../model/deployment.js';
 import { notFound } from '../model/errors.js';
@@ -61,7 +61,7 @@ export function previewStore(db: DB) {
     },
 
     /** New pull-request facts (title, head branch) and whether it is refused. */
-    update(previewDeploymentId: string, changes: Partial<PullRequestFacts & { statusMessage: string | null }>) {
+    update(previewDeploymentId: string, changes: Partial<PullRequestFacts & { statusMessage: string | null; expiresAt: string | null }>) {
       db.update(previewDeployment).set(changes).where(eq(previewDeployment.previewDeploymentId, previewDeploymentId)).run();
       return get(previewDeploymentId);
     },
@@ -103,6 +103,11 @@ export function previewStore(db: DB) {
 
     deploymentsOf(previewDeploymentId: string) {
       return db.select().from(deployment).where(eq(deployment.previewDeploymentId, previewDeploymentId)).all();
+    },
+
+    /** Previews idle since before `at` (ISO time): their expiry passed. */
+    expired(at: string): PreviewDeploymentRow[] {
+      return db.select().from(previewDeployment).where(and(isNotNull(previewDeployment.expiresAt), lt(previewDeployment.expiresAt, at))).all();
     },
 
     /** The row and (by cascade) its domain and deployment rows. */
