@@ -11,6 +11,7 @@ export interface TestEnv {
   dockerCli?: string;
   network?: string;
   registry: { url: string; username: string; password: string };
+  git: { reposDir: string; reposOwner: string; httpUrl: string; httpToken: string; repos: Record<string, { publicHttpUrl: string }> };
 }
 
 export type Call = (proc: string, input: Record<string, unknown>, method?: 'GET' | 'POST') => Promise<any>;

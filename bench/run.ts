@@ -12,6 +12,7 @@ import { deployOverhead, RUNS as DEPLOY_RUNS, testEnvironment } from './deploy-o
 import { freePort } from './free-port.js';
 import { redeployFigures, REDEPLOYS, type RedeployFigures } from './redeploy.js';
 import { rollbackTimes, ROLLBACKS } from './rollback.js';
+import { PUSHES, pushToServed, type PushRun } from './push-to-deploy.js';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -265,6 +266,7 @@ const testEnv = testEnvironment();
 let deployMs: number[] | undefined;
 let rollbackMs: number[] | undefined;
 let redeploys: RedeployFigures | undefined;
+let pushRuns: Record<string, PushRun[]> | undefined;
 if (testEnv) {
   console.error(`Deploy overhead: ${DEPLOY_RUNS} deploys of a prebuilt registry image…`);
   const call = async (proc: string, input: Record<string, unknown>, method = 'POST') => {
@@ -278,6 +280,8 @@ if (testEnv) {
   rollbackMs = await rollbackTimes(testEnv, call);
   console.error(`Redeploys: ${REDEPLOYS} start-first under a resolving client, ${REDEPLOYS} stop-first with a published port…`);
   redeploys = await redeployFigures(testEnv, call);
+  console.error(`Push to deploy: ${PUSHES} pushes each to a Dockerfile and a static application…`);
+  pushRuns = await pushToServed(testEnv, call, s.url);
 }
 await stopServer(s);
 const limiter = limiterCost();
@@ -303,6 +307,7 @@ const results = {
   redeployStartFirstMs: redeploys ? { median: median(redeploys.startFirstMs), all: redeploys.startFirstMs } : null,
   doneToOnlyNewReleaseMs: redeploys ? { max: Math.max(...redeploys.onlyNewAfterDoneMs), all: redeploys.onlyNewAfterDoneMs } : null,
   redeployStopFirstMs: redeploys ? { median: median(redeploys.stopFirstMs), all: redeploys.stopFirstMs } : null,
+  pushToServedMs: pushRuns ? Object.fromEntries(Object.entries(pushRuns).map(([kind, runs]) => [kind, { median: median(runs.map((r) => r.ms)), runs }])) : null,
 };
 
 const m = results.machine;
@@ -329,6 +334,10 @@ if (redeploys) {
   console.log(pad([`redeploy → done, start-first (median/${REDEPLOYS})`, `${median(redeploys.startFirstMs)} ms`, '', ''], w1));
   console.log(pad([`done → only new release answers (max/${REDEPLOYS})`, `${lingering} ms`, '0 ms', mark(lingering === 0)], w1));
   console.log(pad([`redeploy → done, stop-first (median/${REDEPLOYS})`, `${median(redeploys.stopFirstMs)} ms`, `< ${stopFirstTarget} ms`, mark(median(redeploys.stopFirstMs) < stopFirstTarget)], w1));
+}
+for (const [kind, runs] of Object.entries(pushRuns ?? {})) {
+  const stages = Object.keys(runs[0].stages).map((st) => `${st} ${median(runs.map((r) => r.stages[st as keyof PushRun['stages']]))}`).join(', ');
+  console.log(pad([`git push → served, ${kind} (median/${PUSHES})`, `${median(runs.map((r) => r.ms))} ms`, '', ''], w1) + `  stage medians (ms): ${stages}`);
 }
 console.log('');
 const w2 = [24, 8, 7, 7, 7, 8, 28, 6];

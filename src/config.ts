@@ -13,7 +13,8 @@ export interface Config {
   rateLimit: { max: number; windowMs: number };
   logLevel: string;
   /** Deploy queue: builds at once overall, the time limits of a job and of a rollout, and the docker CLI that pulls and builds. */
-  deploy: { buildConcurrency: number; jobTimeoutMs: number; rolloutTimeoutMs: number; dockerCli: string; keepReleases: number };
+  /** `previewExpiryHours`: previews idle (no deployment) longer than this are removed; 0 keeps them until their pull request closes. */
+  deploy: { buildConcurrency: number; jobTimeoutMs: number; rolloutTimeoutMs: number; dockerCli: string; keepReleases: number; previewExpiryHours: number };
   /** The Docker Engine (DOCKER_HOST: unix socket, tcp:// or ssh://) and the Swarm endpoint mode (`auto`: dnsrr where the kernel has no IPVS). */
   docker: { host: string; endpointMode: EndpointModeSetting };
   /** Always-on metrics: sampling interval, days kept (older than 24 h as 5-minute averages), and an extra token that may read `GET /metrics`. */
@@ -43,6 +44,14 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): n
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer ≥ ${min}, got "${raw}"`);
+  return n;
+}
+
+function decimal(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a number ≥ 0, got "${raw}"`);
   return n;
 }
 
@@ -86,6 +95,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       rolloutTimeoutMs: int(env, 'BERTH_ROLLOUT_TIMEOUT_MS', 2 * 60_000, 1),
       dockerCli: env.BERTH_DOCKER_CLI || 'docker',
       keepReleases: int(env, 'BERTH_KEEP_RELEASES', 5, 1),
+      previewExpiryHours: decimal(env, 'BERTH_PREVIEW_EXPIRY_HOURS', 0),
     },
     docker: {
       host: env.DOCKER_HOST || 'unix:///var/run/docker.sock',

@@ -9,38 +9,12 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startTestBerth, type TestBerth } from './helpers/berth.js';
-import { deploymentClient, pushTestImage, removeRunApplications, type Deployment } from './helpers/e2e.js';
+import { answer, deploymentClient, freePort, pushTestImage, removeRunApplications, type Deployment } from './helpers/e2e.js';
 import { run, runId, testEnv } from './helpers/job.js';
 
 const docker = testEnv.dockerCli;
 const registry = testEnv.registry;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-e2e-'));
-
-/** A TCP port nothing listens on now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer().listen(0, '0.0.0.0', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
-
-/** The body served at `http://127.0.0.1:<port>/`, once something answers (a task's port opens as it starts). */
-async function answer(port: number, timeoutMs = 15_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(2000) });
-      if (res.ok) return await res.text();
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) assert.fail(`nothing answered on port ${port}`);
-    await sleep(100);
-  }
-}
 
 const pushImage = (repo: string, tag: string, text: string) => pushTestImage(tmp, repo, tag, text);
 

@@ -77,7 +77,8 @@ function harness(apps: number, settings: Partial<{ buildConcurrency: number; job
   const deployer = new Deployer({
     store,
     dataDir,
-    settings: { buildConcurrency: 1, jobTimeoutMs: 60_000, ...settings },
+    settings: { buildConcurrency: 1, jobTimeoutMs: 60_000, previewExpiryHours: 0, ...settings },
+    routing: { dataDir, edge: { httpsPort: 443 } },
     logs: new DeploymentLogs(dataDir),
     engine: { removeService: async () => {}, removeImage: async () => ({ removed: true }) },
     runner,
@@ -137,7 +138,7 @@ describe('the deploy queue', () => {
 
     test('redeploy is titled "Rebuild deployment"; a given title and description are kept', () => {
       assert.equal(h.deployer.enqueueDeploy(h.apps[0], 'redeploy').title, 'Rebuild deployment');
-      const d = h.deployer.enqueueDeploy(h.apps[1], 'deploy', 'from CI', 'build 42');
+      const d = h.deployer.enqueueDeploy(h.apps[1], 'deploy', { title: 'from CI', description: 'build 42' });
       assert.equal(d.title, 'from CI');
       assert.equal(d.description, 'build 42');
     });

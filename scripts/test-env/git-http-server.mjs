@@ -7,6 +7,7 @@
 //   /health                  200 "ok"
 //
 // Settings from the environment: GIT_PROJECT_ROOT (bare repositories), BERTH_GIT_TOKEN_FILE,
+// BERTH_GIT_HOOKS_DIR (core.hooksPath of every repository: the webhook hook),
 // BERTH_GIT_HTTP_HOST (127.0.0.1), BERTH_GIT_HTTP_PORT (3080), BERTH_GIT_UID/BERTH_GIT_GID
 // (the user git http-backend runs as, so that the repositories keep one owner).
 import { spawn } from 'node:child_process';
@@ -92,7 +93,11 @@ const server = createServer((req, res) => {
   if (user) env.REMOTE_USER = user; // enables push (receive-pack) for authenticated users
   // Repositories a test creates as root are served too (git refuses other owners' repos),
   // and public reads run with receive-pack off whatever the repository says.
-  const config = [['safe.directory', '*'], ...(isPublic ? [['http.receivepack', 'false']] : [])];
+  const config = [
+    ['safe.directory', '*'],
+    ...(process.env.BERTH_GIT_HOOKS_DIR ? [['core.hooksPath', process.env.BERTH_GIT_HOOKS_DIR]] : []),
+    ...(isPublic ? [['http.receivepack', 'false']] : []),
+  ];
   env.GIT_CONFIG_COUNT = String(config.length);
   config.forEach(([key, value], i) => Object.assign(env, { [`GIT_CONFIG_KEY_${i}`]: key, [`GIT_CONFIG_VALUE_${i}`]: value }));
 

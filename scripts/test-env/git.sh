@@ -42,7 +42,14 @@ mkdir -p "$REPOS"
 chown git:git "$GIT_DIR_" "$REPOS"
 chmod 755 "$GIT_DIR_" "$REPOS"
 # Repositories a test creates as root are still served (git refuses other owners' repos).
-printf '[safe]\n\tdirectory = *\n' >"$GIT_DIR_/.gitconfig"
+# Every push over SSH or HTTP runs the webhook hook (git-webhook.mjs: Gitea-format push
+# events to the URLs a repository's berth-webhooks.json lists).
+HOOKS=$GIT_DIR_/hooks
+mkdir -p "$HOOKS"
+cp "$HERE/git-webhook.mjs" "$HOOKS/git-webhook.mjs"
+printf '#!/bin/sh\nexec node %s/git-webhook.mjs\n' "$HOOKS" >"$HOOKS/post-receive"
+chmod 755 "$HOOKS" "$HOOKS/post-receive" "$HOOKS/git-webhook.mjs"
+printf '[safe]\n\tdirectory = *\n[core]\n\thooksPath = %s\n' "$HOOKS" >"$GIT_DIR_/.gitconfig"
 chown git:git "$GIT_DIR_/.gitconfig"
 
 # --- fixtures -----------------------------------------------------------------------------
@@ -133,7 +140,7 @@ fi
 TOKEN=$(cat "$TOKEN_FILE")
 HTTP_PID=$GIT_DIR_/http.pid
 HTTP_SIG=$GIT_DIR_/http.sig
-sig=$( (cat "$HERE/git-http-server.mjs" "$TOKEN_FILE"; echo "$HTTP_PORT $REPOS") | sha256sum | cut -d' ' -f1)
+sig=$( (cat "$HERE/git-http-server.mjs" "$TOKEN_FILE"; echo "$HTTP_PORT $REPOS $HOOKS") | sha256sum | cut -d' ' -f1)
 http_ok() { [ "$(curl -s -m 5 "http://127.0.0.1:$HTTP_PORT/health")" = ok ]; }
 if is_pid_of "$HTTP_PID" node && [ "$(cat "$HTTP_SIG" 2>/dev/null)" != "$sig" ]; then
   note "git HTTP server's script or settings changed: restarting it"
@@ -143,7 +150,7 @@ if is_pid_of "$HTTP_PID" node && http_ok; then
   summary+=("http :$HTTP_PORT running")
 else
   port_open "$HTTP_PORT" && die "127.0.0.1:$HTTP_PORT is taken by another process (ss -ltnp): free it or set BERTH_TEST_GIT_HTTP_PORT"
-  GIT_PROJECT_ROOT=$REPOS BERTH_GIT_TOKEN_FILE=$TOKEN_FILE BERTH_GIT_HTTP_PORT=$HTTP_PORT \
+  GIT_PROJECT_ROOT=$REPOS BERTH_GIT_TOKEN_FILE=$TOKEN_FILE BERTH_GIT_HTTP_PORT=$HTTP_PORT BERTH_GIT_HOOKS_DIR=$HOOKS \
     BERTH_GIT_UID=$GIT_UID BERTH_GIT_GID=$GIT_GID HOME=$GIT_DIR_ \
     setsid node "$HERE/git-http-server.mjs" >>"$GIT_DIR_/http.log" 2>&1 </dev/null &
   echo $! >"$HTTP_PID"

@@ -139,14 +139,14 @@ export default group('application', {
     access: 'deploy',
     description:
       'Queues a deployment (fetch, build, release, verify) and answers at once with its row (`status` running, `stage` queued; Dokploy answers nothing). A still-queued older deployment of the app is cancelled ("superseded by <id>"). Follow it with deployment.readLogs or GET /api/deployment.stream.',
-    handler: ({ applicationId, title, description }, { deploy }) => deploy.enqueueDeploy(applicationId, 'deploy', title, description),
+    handler: ({ applicationId, title, description }, { deploy }) => deploy.enqueueDeploy(applicationId, 'deploy', { title, description }),
   }),
   redeploy: mutation({
     input: d.deployInput,
     access: 'deploy',
     description:
       'As deploy, titled "Rebuild deployment", but it rebuilds the revision of the current release: a git source fetches that exact commit again (Berth keeps no checkout between deployments), a docker source resolves its tag again (a moved `:latest` is picked up), a drop source builds its latest archive. The build cache is used unless the application has `cleanCache` (then `--no-cache` and a fresh pull of base images).',
-    handler: ({ applicationId, title, description }, { deploy }) => deploy.enqueueDeploy(applicationId, 'redeploy', title, description),
+    handler: ({ applicationId, title, description }, { deploy }) => deploy.enqueueDeploy(applicationId, 'redeploy', { title, description }),
   }),
   start: mutation({
     input: m.applicationId,

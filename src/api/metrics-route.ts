@@ -1,20 +1,14 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { BerthError } from '../model/errors.js';
 import { CONTENT_TYPE, exposition } from '../monitoring/exposition.js';
 import { metricsFamilies } from '../monitoring/metrics-page.js';
 import { RequestCounter } from '../monitoring/request-counter.js';
+import { sameSecret } from '../secrets/compare.js';
 import { hashToken } from '../secrets/tokens.js';
 import { presentedToken, type ServerDeps } from './server.js';
 
 /** An application's latest sample older than this is a stopped application's: not exposed. */
 const freshMs = (intervalMs: number) => Math.max(3 * intervalMs, 30_000);
-
-function sameSecret(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
 
 /**
  * `GET /metrics` in the Prometheus text format, readable with any API token or with

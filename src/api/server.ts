@@ -11,6 +11,7 @@ import { fromQuery, validate } from './input.js';
 import { registerDeploymentRoutes } from './deployment-routes.js';
 import { registerMetricsRoute } from './metrics-route.js';
 import { registerApplicationLogStream } from './application-log-stream.js';
+import { registerWebhookRoutes } from './webhook-routes.js';
 import { buildOpenApi } from './openapi.js';
 import { mayCall, type Caller, type Context, type Procedure } from './procedure.js';
 import { RateLimiter } from './rate-limit.js';
@@ -147,6 +148,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   registerMetricsRoute(app, deps);
   await registerDeploymentRoutes(app, deps);
   registerApplicationLogStream(app, deps);
+  await registerWebhookRoutes(app, deps);
 
   // One route per transport and method: the procedure table is looked up by name.
   app.route({

@@ -9,6 +9,8 @@ import { newId } from '../store/ids.js';
 import type { Store } from '../store/index.js';
 import type { DeploymentRow, JobRow } from '../store/schema.js';
 import { filesDirOf, imageTagOf, incomingUploadsOf, latestUploadOf, uploadFor, workDirOf } from './layout.js';
+import { removeTraefikFile } from '../routing/files.js';
+import { writePreviewFile, type RoutingConfig } from '../routing/sync.js';
 import { killLeftoverGroup } from './exec.js';
 import { DeploymentLog, readTail, type DeploymentLogs, type LogListener } from './log.js';
 import { JobAbort, JobQueue, type JobRunner } from './queue.js';
@@ -18,10 +20,23 @@ export const INTERRUPTED = 'interrupted by server restart';
 
 const buildStages = new Set(['cloning', 'building', 'pushing']);
 
+/** What a deploy is asked for with: its title and description, a kept release (rollback), a commit (webhook push). */
+export interface DeployRequest {
+  title?: string;
+  description?: string;
+  rollbackId?: string;
+  /** The commit a git source builds instead of its branch tip. */
+  commitHash?: string;
+  /** Deploys this preview of the application (its own service) instead of the application. */
+  previewDeploymentId?: string;
+}
+
 export interface DeployerDeps {
   store: Store;
   dataDir: string;
-  settings: Pick<Config['deploy'], 'buildConcurrency' | 'jobTimeoutMs'>;
+  settings: Pick<Config['deploy'], 'buildConcurrency' | 'jobTimeoutMs' | 'previewExpiryHours'>;
+  /** Where previews' Traefik files go and the HTTPS port they redirect to. */
+  routing: RoutingConfig;
   logs: DeploymentLogs;
   engine: Pick<Engine, 'removeService' | 'removeImage'>;
   runner: JobRunner;
@@ -38,6 +53,7 @@ export class Deployer {
   private readonly queue: JobQueue;
   /** Applications being deleted: nothing new is queued or started for them. */
   private readonly deleting = new Set<string>();
+  private expiryTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly deps: DeployerDeps) {
     this.queue = new JobQueue(deps.store.deployments, deps.runner, {
@@ -50,6 +66,9 @@ export class Deployer {
   /** Ends what the previous run left mid-flight (`error`, "interrupted by server restart"), then runs what is queued. */
   start(): void {
     fs.rmSync(incomingUploadsOf(this.deps.dataDir), { recursive: true, force: true });
+    const hours = this.deps.settings.previewExpiryHours;
+    // Checked four times per expiry period (at most every 10 minutes).
+    if (hours > 0) this.expiryTimer = setInterval(() => void this.removeExpiredPreviews(), Math.min(hours * 900_000, 600_000)).unref();
     for (const { deployment } of this.deps.store.deployments.recoverInterrupted(INTERRUPTED)) {
       if (!deployment) continue;
       if (deployment.pid) killLeftoverGroup(Number(deployment.pid), deployment.deploymentId);
@@ -62,6 +81,7 @@ export class Deployer {
 
   /** Aborts running jobs (they end `error`, "interrupted by server restart") and stops taking new ones. */
   stop(): Promise<void> {
+    clearInterval(this.expiryTimer);
     return this.queue.stop();
   }
 
@@ -69,7 +89,8 @@ export class Deployer {
    * `deploy`/`redeploy`: the deployment row and its job in one transaction, answered at
    * once. A still-queued older deploy of the app is superseded (`cancelled`).
    */
-  enqueueDeploy(applicationId: string, type: DeploymentType, title?: string, description?: string, rollbackId?: string): DeploymentRow {
+  enqueueDeploy(applicationId: string, type: DeploymentType, request: DeployRequest = {}): DeploymentRow {
+    const { title, description, rollbackId, commitHash, previewDeploymentId } = request;
     const app = this.available(applicationId);
     const { dataDir, store } = this.deps;
     const builds = type !== 'rollback';
@@ -80,8 +101,10 @@ export class Deployer {
       type,
       title: title || defaultTitle[type],
       description: description ?? null,
-      logPath: (id) => this.deps.logs.pathFor(app.appName, id),
+      logPath: (id) => this.deps.logs.pathFor(previewDeploymentId ? store.previews.get(previewDeploymentId).appName : app.appName, id),
       rollbackId,
+      commitHash,
+      previewDeploymentId,
     });
     // Each deployment builds the archive that was the latest when it was asked for.
     if (builds && app.sourceType === 'drop') {
@@ -103,7 +126,11 @@ export class Deployer {
     const applicationId = target.deployment.applicationId;
     if (!applicationId) throw badRequest('Only application deployments can be rolled back to');
     if (!target.image) throw badRequest(`Rollback ${rollbackId} recorded no image`);
-    return this.enqueueDeploy(applicationId, 'rollback', `Rollback to version ${target.version}`, `Release of deployment ${target.deploymentId}: ${target.image}`, rollbackId);
+    return this.enqueueDeploy(applicationId, 'rollback', {
+      title: `Rollback to version ${target.version}`,
+      description: `Release of deployment ${target.deploymentId}: ${target.image}`,
+      rollbackId,
+    });
   }
 
   /** `rollback.delete`: the row and its local image; the release the service runs cannot be deleted. */
@@ -205,6 +232,7 @@ export class Deployer {
       for (const d of store.deployments.cancelQueued(applicationId, 'application deleted')) this.endQueued(d);
       const running = this.queue.runningFor(applicationId);
       if (running) await this.queue.abort(running.jobId, new JobAbort('deleted', 'application deleted'));
+      for (const p of store.previews.forApplication(applicationId)) await this.removePreview(p.previewDeploymentId);
       try {
         await engine.removeService(app.appName);
       } catch (err) {
@@ -220,6 +248,50 @@ export class Deployer {
     } finally {
       this.deleting.delete(applicationId);
     }
+  }
+
+  /**
+   * A preview deployment (webhook or `previewDeployment.redeploy`): the preview's Traefik
+   * file is written from its domain first, so the host routes as soon as the service runs.
+   */
+  enqueuePreview(previewDeploymentId: string, request: Omit<DeployRequest, 'previewDeploymentId' | 'rollbackId'>, type: 'deploy' | 'redeploy' = 'deploy'): DeploymentRow {
+    const preview = this.deps.store.previews.get(previewDeploymentId);
+    const domain = this.deps.store.previews.domainOf(preview);
+    if (domain) writePreviewFile(this.deps.routing, preview.appName, domain);
+    const deployment = this.enqueueDeploy(preview.applicationId, type, { ...request, previewDeploymentId });
+    const hours = this.deps.settings.previewExpiryHours;
+    if (hours > 0) this.deps.store.previews.update(previewDeploymentId, { expiresAt: new Date(Date.now() + hours * 3600_000).toISOString() });
+    return deployment;
+  }
+
+  /** Removes the previews whose expiry passed (BERTH_PREVIEW_EXPIRY_HOURS since their last deployment was asked for), unless one is deploying. */
+  private async removeExpiredPreviews() {
+    const { store } = this.deps;
+    for (const p of store.previews.expired(new Date().toISOString())) {
+      if (store.previews.deploymentsOf(p.previewDeploymentId).some((d) => store.deployments.liveJobOf(d.deploymentId))) continue;
+      await this.removePreview(p.previewDeploymentId).catch((err) => this.deps.warn(`could not remove the expired preview ${p.appName}`, err));
+    }
+  }
+
+  /**
+   * A preview gone with its pull request (or deleted): its jobs, Swarm service, built
+   * images, work trees and logs; the caller removes its routing file. The rows go last.
+   */
+  async removePreview(previewDeploymentId: string) {
+    const { store, engine } = this.deps;
+    const preview = store.previews.get(previewDeploymentId);
+    const deployments = store.previews.deploymentsOf(previewDeploymentId);
+    for (const d of deployments) {
+      const job = store.deployments.liveJobOf(d.deploymentId);
+      if (job) await this.cancelJob(job, 'preview removed').catch(() => undefined);
+    }
+    await engine.removeService(preview.appName);
+    await Promise.all(deployments.map((d) => this.removeImage(imageTagOf(preview.appName, d.deploymentId))));
+    for (const d of deployments) this.discardFiles(d);
+    fs.rmSync(path.dirname(this.deps.logs.pathFor(preview.appName, 'any')), { recursive: true, force: true });
+    fs.rmSync(filesDirOf(this.deps.dataDir, preview.appName), { recursive: true, force: true });
+    removeTraefikFile(this.deps.dataDir, preview.appName);
+    return store.previews.remove(previewDeploymentId);
   }
 
   /** `deployment.readLogs`: the last `tail` lines ("" before the job started). */

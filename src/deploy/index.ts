@@ -27,5 +27,5 @@ export function createDeployer(config: Config, store: Store, warn: (message: str
     keepReleases: config.deploy.keepReleases,
     warn,
   });
-  return new Deployer({ store, dataDir: config.dataDir, settings: config.deploy, logs, engine, runner, warn });
+  return new Deployer({ store, dataDir: config.dataDir, settings: config.deploy, routing: config, logs, engine, runner, warn });
 }

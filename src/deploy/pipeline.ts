@@ -8,7 +8,8 @@ import { parseDotenv } from '../model/dotenv.js';
 import { interpolateEnv } from '../model/env-interpolation.js';
 import type { JobEnd } from '../store/deployments.js';
 import type { Store } from '../store/index.js';
-import type { JobRow, RegistryRow } from '../store/schema.js';
+import type { JobRow, PreviewDeploymentRow, RegistryRow } from '../store/schema.js';
+import { previewApplication, previewUrl } from './preview-app.js';
 import { builderFor } from './builders/index.js';
 import { createExec } from './exec.js';
 import { filesDirOf, imageTagOf, uploadFor, workDirOf } from './layout.js';
@@ -68,6 +69,12 @@ export function createPipeline(deps: PipelineDeps): JobRunner {
 
   function load(applicationId: string): Loaded {
     return store.applications.one(applicationId) as Loaded;
+  }
+
+  /** The application as its preview's job builds and runs it (webhooks/preview.ts). */
+  function previewOf(app: Loaded, preview: PreviewDeploymentRow): Loaded {
+    const host = store.previews.domainOf(preview)?.host;
+    return previewApplication(app, preview, host ? previewUrl(app, host) : '');
   }
 
   /** Secrets a job's log must hide besides the application's own: environment and project env values, registry passwords. */
@@ -163,7 +170,7 @@ export function createPipeline(deps: PipelineDeps): JobRunner {
    */
   async function produce(ctx: JobContext, enter: (stage: DeploymentStage, line: string) => void, built: (tag: string) => void) {
     const { app, deploymentId } = ctx;
-    enter('cloning', `Fetching the ${app.sourceType} source of ${app.appName}${ctx.commit ? ` at the current release's commit ${ctx.commit}` : ''}`);
+    enter('cloning', `Fetching the ${app.sourceType} source of ${app.appName}${ctx.commit ? ` at commit ${ctx.commit}` : ''}`);
     const fetched = await sourceFor(app.sourceType, sourceOptions).fetch(ctx);
     if (fetched.kind === 'image') {
       store.deployments.describe(deploymentId, { image: fetched.image });
@@ -222,7 +229,9 @@ export function createPipeline(deps: PipelineDeps): JobRunner {
 
   async function deploy(job: JobRow, signal: AbortSignal): Promise<void> {
     const deploymentId = job.deploymentId!;
-    const app = load(job.applicationId);
+    const row = store.deployments.get(deploymentId);
+    const preview = row.previewDeploymentId ? store.previews.get(row.previewDeploymentId) : undefined;
+    const app = preview ? previewOf(load(job.applicationId), preview) : load(job.applicationId);
     // Opened before anything awaits: a follower of a starting job finds it live.
     const log = deps.logs.open(app.appName, deploymentId, redactorFor(app, secretsAround(app)));
     const workDir = workDirOf(deps.dataDir, deploymentId);
@@ -239,7 +248,8 @@ export function createPipeline(deps: PipelineDeps): JobRunner {
       await fs.mkdir(workDir, { recursive: true, mode: 0o700 });
       // Before anything is fetched: a reference that resolves to nothing fails at once.
       const vars = job.type === 'rollback' ? { env: {}, buildArgs: {} } : { env: resolvedEnv(app), buildArgs: resolve(app, app.buildArgs, 'build arguments') };
-      const commit = job.type === 'redeploy' ? (store.deployments.current(app.applicationId)?.commitHash ?? undefined) : undefined;
+      // A redeploy rebuilds the current release's commit; a webhook's deploy (and a preview's), the pushed one.
+      const commit = (job.type === 'redeploy' && !preview ? store.deployments.current(app.applicationId)?.commitHash : row.commitHash) ?? undefined;
       const ctx: JobContext = { deploymentId, app, workDir, log, signal, exec: createExec({ log, signal, owner: deploymentId, onSpawn: (pid) => store.deployments.setPid(deploymentId, pid) }), commit, vars };
       // What to release: a kept release (rollback), or what the source gives (built, pushed).
       let next: { image: string; snapshot: ReleaseSnapshot; kept?: string };
@@ -258,7 +268,8 @@ export function createPipeline(deps: PipelineDeps): JobRunner {
       enter('verifying', `Waiting up to ${humanDuration(deps.rolloutTimeoutMs)} for the new tasks to run`);
       await verify(app, rollout, signal, (line) => log.line(line));
       log.line('Deployment done: the new tasks are running');
-      if (next.kept) store.rollbacks.create({ deploymentId, image: next.kept, snapshot: next.snapshot });
+      // Previews are never rolled back to.
+      if (next.kept && !preview) store.rollbacks.create({ deploymentId, image: next.kept, snapshot: next.snapshot });
       end = { status: 'done', applicationStatus: 'done' };
     } catch (err) {
       const reason = signal.aborted ? signal.reason : undefined;

@@ -68,6 +68,7 @@ const columns = {
   previewCustomCertResolver: nullableString(),
   previewLimit: z.number().int().min(0).nullable(),
   isPreviewDeploymentsActive: z.boolean().nullable(),
+  previewAllowForks: z.boolean(),
   previewRequireCollaboratorPermissions: z.boolean().nullable(),
   rollbackActive: z.boolean().nullable(),
   // §3.5 resources
@@ -83,6 +84,7 @@ const columns = {
   icon: z.string().max(2_097_152).nullable(),
   refreshToken: z.string().min(16, 'A webhook token needs at least 16 characters').nullable(),
   autoDeploy: z.boolean().nullable(),
+  webhookSecret: z.string().max(512).nullable(),
   applicationStatus: z.enum(applicationStatuses),
   createdAt: z.string(),
   environmentId: id(),

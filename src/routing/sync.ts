@@ -14,6 +14,8 @@ export interface RoutingSource {
     users: { username: string; password: string }[];
   };
   applications(): { applicationId: string; appName: string }[];
+  /** Services of previews: their files are kept at start. */
+  previewAppNames(): string[];
 }
 
 /** The settings a file depends on beyond the rows: where it goes, and the HTTPS port its redirect names. */
@@ -45,6 +47,13 @@ function writeIfHashed({ dataDir, edge }: RoutingConfig, source: RoutingSource, 
   return true;
 }
 
+/** A preview's file: its one domain to its own service (no redirects or basic auth of the application). */
+export function writePreviewFile({ dataDir, edge }: RoutingConfig, appName: string, domain: RoutedDomain): void {
+  const text = renderTraefikFile({ appName, httpsPort: edge.httpsPort, domains: [domain], redirects: [], users: [] });
+  if (text === null) removeTraefikFile(dataDir, appName);
+  else writeTraefikFile(dataDir, appName, text);
+}
+
 /**
  * At start: files Berth rendered for applications that no longer exist are removed, and
  * applications with enabled domains but no file get one (a crash between a change and its
@@ -55,7 +64,7 @@ export async function reconcileTraefikFiles(config: RoutingConfig, source: Routi
   const { dataDir } = config;
   followHttpsPort(dataDir, config.edge.httpsPort);
   const apps = source.applications();
-  const known = new Set(apps.map((a) => a.appName));
+  const known = new Set([...apps.map((a) => a.appName), ...source.previewAppNames()]);
   const files = listTraefikFiles(dataDir);
   for (const f of files) {
     if (!known.has(f.appName) && f.firstLine === fileHeader(f.appName).split('\n', 1)[0]) removeTraefikFile(dataDir, f.appName);

@@ -45,7 +45,7 @@ import {
 } from './schema.js';
 
 /** Columns holding ciphertext; the store encrypts them on write and decrypts on read. */
-const secretColumns = ['env', 'buildArgs', 'buildSecrets', 'previewEnv', 'previewBuildArgs', 'previewBuildSecrets', 'password'] as const;
+const secretColumns = ['env', 'buildArgs', 'buildSecrets', 'previewEnv', 'previewBuildArgs', 'previewBuildSecrets', 'password', 'webhookSecret'] as const;
 
 /** The columns an update may write: everything but the identity and creation facts. */
 export type ApplicationChanges = Partial<Omit<NewApplicationRow, 'applicationId' | 'appName' | 'createdAt' | 'serverId'>>;
@@ -254,6 +254,11 @@ export function applicationStore(db: DB, cipher: Cipher, projects: ProjectStore)
         });
         return get(applicationId);
       });
+    },
+
+    /** The GitHub-source applications of one GitHub provider (a GitHub App's webhook serves them all). */
+    withGithubProvider(githubId: string): ApplicationRow[] {
+      return db.select().from(application).where(and(eq(application.sourceType, 'github'), eq(application.githubId, githubId))).all().map(open);
     },
 
     /** The row with every relation `application.one` shows; nested rows carry no secrets. */

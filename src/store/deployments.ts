@@ -1,11 +1,11 @@
-import { and, asc, desc, eq, getTableColumns, inArray, ne, notInArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, inArray, isNull, ne, notInArray, sql } from 'drizzle-orm';
 import { customAlphabet } from 'nanoid';
 import { deploymentTypes, stageDurations, type DeploymentStage, type DeploymentType } from '../model/deployment.js';
 import type { applicationStatuses } from '../model/enums.js';
 import { badRequest, notFound } from '../model/errors.js';
 import type { DB } from './db.js';
 import { newId, now } from './ids.js';
-import { application, deployment, environment, job, project, rollback, type DeploymentRow, type JobRow } from './schema.js';
+import { application, deployment, environment, job, previewDeployment, project, rollback, type DeploymentRow, type JobRow } from './schema.js';
 
 /** A deployment id is also an image tag (`<appName>:<deploymentId>`), which may not start with "-": none has one. */
 const newDeploymentId = customAlphabet('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_', 21);
@@ -64,6 +64,13 @@ export function deploymentStore(db: DB) {
     if (!app) throw notFound('Application', applicationId);
   }
 
+  /** A preview's job sets the preview's status; every other job, its application's. */
+  function setOwnerStatus(row: JobRow, status: ApplicationStatus) {
+    const preview = row.deploymentId ? get(row.deploymentId).previewDeploymentId : null;
+    if (preview) db.update(previewDeployment).set({ previewStatus: status }).where(eq(previewDeployment.previewDeploymentId, preview)).run();
+    else db.update(application).set({ applicationStatus: status }).where(eq(application.applicationId, row.applicationId)).run();
+  }
+
   /** Ends a job (and its deployment, and sets the app's status) in one transaction; false if it had already ended. */
   function endJob(jobId: string, end: JobEnd): boolean {
     return db.transaction(() => {
@@ -76,8 +83,7 @@ export function deploymentStore(db: DB) {
           .set({ status: end.status, errorMessage: end.errorMessage ?? null, finishedAt: at, ...(end.status === 'done' ? reached('finished', at) : {}) })
           .where(eq(deployment.deploymentId, row.deploymentId))
           .run();
-      if (end.applicationStatus)
-        db.update(application).set({ applicationStatus: end.applicationStatus }).where(eq(application.applicationId, row.applicationId)).run();
+      if (end.applicationStatus) setOwnerStatus(row, end.applicationStatus);
       return true;
     });
   }
@@ -107,21 +113,25 @@ export function deploymentStore(db: DB) {
      * (`cancelled`); rows beyond the retention are dropped. Returns the new row, the
      * superseded ones and the dropped ones (whose logs and images the caller removes).
      */
-    enqueueDeploy(input: { applicationId: string; type: DeploymentType; title: string; description: string | null; logPath: (deploymentId: string) => string; rollbackId?: string }) {
+    enqueueDeploy(input: { applicationId: string; type: DeploymentType; title: string; description: string | null; logPath: (deploymentId: string) => string; rollbackId?: string; commitHash?: string; previewDeploymentId?: string }) {
       return db.transaction(() => {
         assertApplication(input.applicationId);
         const deploymentId = newDeploymentId();
         const at = now();
+        const preview = input.previewDeploymentId ?? null;
+        // Only a deploy of the same service (the application's, or one preview's) supersedes.
         const waiting = db
-          .select()
+          .select({ job })
           .from(job)
-          .where(and(eq(job.applicationId, input.applicationId), eq(job.state, 'queued'), inArray(job.type, [...deploymentTypes])))
-          .all();
+          .innerJoin(deployment, eq(deployment.deploymentId, job.deploymentId))
+          .where(and(eq(job.applicationId, input.applicationId), eq(job.state, 'queued'), inArray(job.type, [...deploymentTypes]), preview ? eq(deployment.previewDeploymentId, preview) : isNull(deployment.previewDeploymentId)))
+          .all()
+          .map((r) => r.job);
         const superseded = waiting.map((w) => {
           endJob(w.jobId, { status: 'cancelled', errorMessage: `superseded by ${deploymentId}` });
           return get(w.deploymentId!);
         });
-        const dropped = stale(input.applicationId, KEPT_DEPLOYMENTS - 1);
+        const dropped = preview ? [] : stale(input.applicationId, KEPT_DEPLOYMENTS - 1);
         removeRows(dropped);
         db.insert(deployment)
           .values({
@@ -132,9 +142,13 @@ export function deploymentStore(db: DB) {
             stage: 'queued',
             stageTimes: { queued: at },
             logPath: input.logPath(deploymentId),
-            applicationId: input.applicationId,
+            // a preview's deployment is the preview's (its job stays on the application's queue)
+            applicationId: preview ? null : input.applicationId,
+            previewDeploymentId: preview,
+            isPreviewDeployment: preview !== null,
             type: input.type,
             rollbackId: input.rollbackId ?? null,
+            commitHash: input.commitHash ?? null,
             createdAt: at,
           })
           .run();
@@ -178,7 +192,7 @@ export function deploymentStore(db: DB) {
         const at = now();
         db.update(job).set({ state: 'running', startedAt: at }).where(eq(job.jobId, jobId)).run();
         if (row.deploymentId) db.update(deployment).set({ startedAt: at }).where(eq(deployment.deploymentId, row.deploymentId)).run();
-        db.update(application).set({ applicationStatus: 'running' }).where(eq(application.applicationId, row.applicationId)).run();
+        setOwnerStatus(row, 'running');
         return true;
       });
     },

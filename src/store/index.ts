@@ -15,6 +15,8 @@ import { securityStore } from './security.js';
 import { registryStore } from './registries.js';
 import { rollbackStore } from './rollbacks.js';
 import { sshKeyStore } from './ssh-keys.js';
+import { webhookStore } from './webhooks.js';
+import { previewStore } from './previews.js';
 
 /** Every aggregate's store module over one database connection. */
 export function createStore(db: DB, cipher: Cipher) {
@@ -45,6 +47,8 @@ export function createStore(db: DB, cipher: Cipher) {
     deployments: deploymentStore(db),
     metrics,
     rollbacks: rollbackStore(db, cipher),
+    webhooks: webhookStore(db),
+    previews: previewStore(db),
   };
 }
 

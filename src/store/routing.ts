@@ -2,7 +2,7 @@ import { and, asc, eq, isNull } from 'drizzle-orm';
 import type { Cipher } from '../secrets/cipher.js';
 import { applicationSummary } from './app-children.js';
 import type { DB } from './db.js';
-import { application, domain, redirect, security } from './schema.js';
+import { application, domain, previewDeployment, redirect, security } from './schema.js';
 
 /** An application's routing rows, basic-auth passwords in plaintext (routing hashes them). */
 export interface RoutingRows {
@@ -34,6 +34,8 @@ export function routingStore(db: DB, cipher: Cipher) {
     },
 
     applications: () => db.select({ applicationId: application.applicationId, appName: application.appName }).from(application).all(),
+
+    previewAppNames: () => db.select({ appName: previewDeployment.appName }).from(previewDeployment).all().map((r) => r.appName),
 
     hostTaken: (host: string) => db.select({ id: domain.domainId }).from(domain).where(eq(domain.host, host)).get() !== undefined,
   };

@@ -35,6 +35,7 @@ import {
   type AnySQLiteColumn,
   index,
   integer,
+  primaryKey,
   real,
   sqliteTable,
   text,
@@ -235,6 +236,8 @@ export const application = sqliteTable(
     buildServerId: text('buildServerId'), // no server table yet
     refreshToken: text('refreshToken'), // deploy-webhook secret (§8); callers generate it
     autoDeploy: integer('autoDeploy', { mode: 'boolean' }).default(true),
+    // Berth: the secret a forge signs its webhook deliveries with (checked when set)
+    webhookSecret: text('webhookSecret'), // enc
     icon: text('icon'),
     title: text('title'), // legacy
     subtitle: text('subtitle'), // legacy
@@ -364,6 +367,8 @@ export const application = sqliteTable(
     previewEnv: text('previewEnv'), // enc
     previewBuildArgs: text('previewBuildArgs'), // enc
     previewBuildSecrets: text('previewBuildSecrets'), // enc
+    // Berth: previews of pull requests from forks (their builds get the application's secrets)
+    previewAllowForks: integer('previewAllowForks', { mode: 'boolean' }).notNull().default(false),
 
     // §3.9 rollback settings (rollbackRegistryId is with the build fields)
     rollbackActive: integer('rollbackActive', { mode: 'boolean' }).default(false),
@@ -406,6 +411,10 @@ export const previewDeployment = sqliteTable(
     }),
     createdAt: text('createdAt').notNull(),
     expiresAt: text('expiresAt'),
+    // Berth: why the pull request has no running preview (previewLimit, a fork), shown in previewDeployment.all
+    statusMessage: text('statusMessage'),
+    // Berth: the fork's clone URL when the pull request comes from one (null: the application's repository)
+    headCloneUrl: text('headCloneUrl'),
   },
   (t) => [
     uniqueIndex('preview_deployments_appName_unique').on(t.appName),
@@ -724,6 +733,19 @@ export const serverMetric = sqliteTable('server_metric', {
   rss: integer('rss').notNull(), // the control plane's resident memory
 });
 
+/** Webhook deliveries already acted on, so a forge's retry of one never deploys twice (kept 7 days). */
+export const webhookDelivery = sqliteTable(
+  'webhook_delivery',
+  {
+    provider: text('provider').notNull(),
+    deliveryId: text('deliveryId').notNull(),
+    /** The application (token URL) or provider (GitHub App URL) it was addressed to. */
+    target: text('target').notNull(),
+    receivedAt: text('receivedAt').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.provider, t.deliveryId, t.target] }), index('webhook_delivery_receivedAt_idx').on(t.receivedAt)],
+);
+
 // ---------------------------------------------------------------------------------
 // Row types (select) and insert types
 // ---------------------------------------------------------------------------------
@@ -772,3 +794,4 @@ export type SettingRow = typeof setting.$inferSelect;
 export type AppMetricRow = typeof appMetric.$inferSelect;
 export type ServerMetricRow = typeof serverMetric.$inferSelect;
 export type NewSettingRow = typeof setting.$inferInsert;
+

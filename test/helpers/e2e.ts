@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TestBerth } from './berth.js';
@@ -96,5 +97,31 @@ export async function removeRunApplications(ok: ReturnType<typeof deploymentClie
   for (const name of appNames) {
     assert.ok(!services.includes(name), `service ${name} left behind`);
     assert.ok(!images.includes(name), `images of ${name} left behind`);
+  }
+}
+
+/** A TCP port nothing listens on now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer().listen(0, '0.0.0.0', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+/** The body served at `http://127.0.0.1:<port>/`, once something answers (a task's port opens as it starts). */
+export async function answer(port: number, timeoutMs = 15_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(2000) });
+      if (res.ok) return await res.text();
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) assert.fail(`nothing answered on port ${port}`);
+    await sleep(100);
   }
 }

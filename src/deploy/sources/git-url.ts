@@ -51,6 +51,13 @@ const providerRepos: Record<Exclude<GitSourceType, 'git'>, (a: ApplicationRow) =
   gitea: (a) => ({ path: a.giteaOwner && a.giteaRepository && `${a.giteaOwner}/${a.giteaRepository}`, branch: a.giteaBranch }),
 };
 
+/** The repository (a provider path, or the URL of a `git` source) and branch an application builds from (pure). */
+export function sourceRepository(app: ApplicationRow): { path: string | null; branch: string | null } | null {
+  if (app.sourceType === 'git') return { path: app.customGitUrl, branch: app.customGitBranch };
+  const repo = providerRepos[app.sourceType as Exclude<GitSourceType, 'git'>];
+  return repo ? repo(app) : null;
+}
+
 /** `<baseUrl>/<owner>/<repo>.git`, each path segment encoded so it cannot change the URL's meaning. */
 export function repositoryUrl(baseUrl: string, repoPath: string): string {
   const segments = repoPath.replace(/\.git$/, '').split('/').filter(Boolean);

@@ -1,0 +1,43 @@
+import { sourceRepository } from '../deploy/sources/git-url.js';
+import { providerAccess, type ProviderRow } from '../deploy/sources/provider-access.js';
+import type { Store } from '../store/index.js';
+import type { ApplicationRow } from '../store/schema.js';
+import { statusRequests, type CommitStatus } from './commit-status.js';
+
+/** A forge that does not answer in this time is given up on for this status. */
+const TIMEOUT_MS = 5_000;
+
+/**
+ * Sets a preview's state as a commit status through the application's git provider. A
+ * forge that cannot be reached never holds up or fails the preview: the first failure of a
+ * deployment is logged once, later ones of the same deployment are not, nothing is retried.
+ */
+export function createStatusReporter(store: Store, warn: (message: string) => void) {
+  const failed = new Set<string>();
+
+  function providerOf(app: ApplicationRow): ProviderRow | null {
+    const p = store.gitProviders;
+    if (app.sourceType === 'github' && app.githubId) return { type: 'github', row: p.get('github', app.githubId) };
+    if (app.sourceType === 'gitlab' && app.gitlabId) return { type: 'gitlab', row: p.get('gitlab', app.gitlabId) };
+    if (app.sourceType === 'gitea' && app.giteaId) return { type: 'gitea', row: p.get('gitea', app.giteaId) };
+    if (app.sourceType === 'bitbucket' && app.bitbucketId) return { type: 'bitbucket', row: p.get('bitbucket', app.bitbucketId) };
+    return null; // a plain git URL has no forge API to report to
+  }
+
+  return async function report(app: ApplicationRow, deploymentId: string, sha: string, status: CommitStatus): Promise<void> {
+    const provider = providerOf(app);
+    const repo = sourceRepository(app)?.path;
+    if (!provider || !repo) return;
+    try {
+      const signal = AbortSignal.timeout(TIMEOUT_MS);
+      const req = statusRequests[provider.type](await providerAccess(provider, { signal }), repo, sha, status);
+      const res = await fetch(req.url, { method: 'POST', headers: req.headers, body: JSON.stringify(req.body), signal });
+      if (!res.ok) throw new Error(`HTTP ${res.status}: ${(await res.text()).slice(0, 200)}`);
+    } catch (err) {
+      if (!failed.has(deploymentId)) warn(`could not set the ${provider.type} commit status of preview deployment ${deploymentId} (${(err as Error).message}); the preview is not affected`);
+      failed.add(deploymentId);
+    } finally {
+      if (status.state !== 'pending') failed.delete(deploymentId); // the deployment's last report
+    }
+  };
+}
