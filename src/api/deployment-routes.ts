@@ -45,7 +45,8 @@ async function readForm(req: FastifyRequest, target: () => string, uploadLimit: 
       } else if (part.fieldname !== 'zip') throw new BerthError('BAD_REQUEST', `Unexpected file field "${part.fieldname}": send the archive as "zip"`);
       else {
         archive = target();
-        await pipeline(part.file, fs.createWriteStream(archive, { mode: 0o600 }));
+        // opened before anything streams: an asynchronous open could create the file after a failed upload removed it
+        await pipeline(part.file, fs.createWriteStream(archive, { fd: fs.openSync(archive, 'wx', 0o600) }));
       }
     }
     return { fields, archive };
