@@ -10,6 +10,8 @@ export interface Config {
   /** Used as the admin token on first start instead of a generated one. */
   adminToken: string | undefined;
   bodyLimit: number;
+  /** Largest archive `application.dropDeployment` takes, in bytes. */
+  uploadLimit: number;
   rateLimit: { max: number; windowMs: number };
   logLevel: string;
   /** Deploy queue: builds at once overall, the time limits of a job and of a rollout, and the docker CLI that pulls and builds. */
@@ -84,6 +86,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(env.BERTH_DATA_DIR || './data'),
     adminToken: env.BERTH_ADMIN_TOKEN || undefined,
     bodyLimit: int(env, 'BERTH_BODY_LIMIT', 1024 * 1024, 1),
+    uploadLimit: int(env, 'BERTH_UPLOAD_LIMIT', 512 * 1024 ** 2, 1),
     rateLimit: {
       max: int(env, 'BERTH_RATE_LIMIT', 600, 1),
       windowMs: int(env, 'BERTH_RATE_WINDOW_MS', 60_000, 1),

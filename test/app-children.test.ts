@@ -54,8 +54,12 @@ describe('ports, redirects and basic-auth users', () => {
     assertBadField(await b.call('port.create', { ...base, protocol: 'sctp' }), 'protocol');
     assertBadField(await b.call('port.create', { ...base, publishMode: 'global' }), 'publishMode');
     assertBadField(await b.call('port.create', { publishedPort: 7000, targetPort: 7000 }), 'applicationId');
-    const p = (await b.call('port.create', base)).body;
-    assertBadField(await b.call('port.update', { portId: p.portId, targetPort: 7000 }), 'publishedPort');
+    const p = (await b.call('port.create', { ...base, publishMode: 'host' })).body;
+    // an update sends what changes: the rest (a host-mode port stays host-mode) is kept
+    const moved = await b.call('port.update', { portId: p.portId, targetPort: 7000 });
+    assert.equal(moved.status, 200, moved.text);
+    assert.deepEqual([moved.body.publishedPort, moved.body.targetPort, moved.body.publishMode], [7000, 7000, 'host']);
+    assertBadField(await b.call('port.update', { portId: p.portId, publishMode: 'global' }), 'publishMode');
   });
 
   test('ports: one application publishes a port once per protocol', async () => {

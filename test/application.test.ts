@@ -238,29 +238,30 @@ describe('applications', () => {
     assert.equal((await one(id)).name, 'web');
   });
 
-  test('saveEnvironment and saveBuildType require their nullable keys', async () => {
+  test('saveEnvironment and saveBuildType: an absent key leaves its column as it was, a wrong one is a 400', async () => {
     const app = await createApp();
     const id = app.applicationId;
     const env = await b.call('application.saveEnvironment', { applicationId: id, env: 'PORT=3000\nTOKEN=abc', buildArgs: null, buildSecrets: 'NPM_TOKEN=xyz', createEnvFile: false });
     assert.equal(env.status, 200, env.text);
     assert.equal(env.body, true);
-    const missing = await b.call('application.saveEnvironment', { applicationId: id, env: 'A=1', buildSecrets: null, createEnvFile: true });
-    assert.equal(missing.status, 400);
-    assert.deepEqual(blamed(missing.body), ['buildArgs']);
+    // what an MCP client sends: buildSecrets and createEnvFile left out
+    const partial = await b.call('application.saveEnvironment', { applicationId: id, buildArgs: 'V=2' });
+    assert.equal(partial.status, 200, partial.text);
+    const wrong = await b.call('application.saveEnvironment', { applicationId: id, env: 'A=1', createEnvFile: 'yes' });
+    assert.equal(wrong.status, 400);
+    assert.deepEqual(blamed(wrong.body), ['createEnvFile']);
 
     const build = { applicationId: id, buildType: 'dockerfile', dockerfile: 'docker/Dockerfile', dockerContextPath: null, dockerBuildStage: 'runtime', herokuVersion: null, railpackVersion: null };
     assert.equal((await b.call('application.saveBuildType', build)).status, 200);
     const { dockerfile: _omitted, ...noDockerfile } = build;
-    const r1 = await b.call('application.saveBuildType', noDockerfile);
-    assert.equal(r1.status, 400);
-    assert.deepEqual(blamed(r1.body), ['dockerfile']);
+    assert.equal((await b.call('application.saveBuildType', noDockerfile)).status, 200);
     const r2 = await b.call('application.saveBuildType', { ...build, buildType: 'cobol' });
     assert.equal(r2.status, 400);
     assert.deepEqual(blamed(r2.body), ['buildType']);
 
     const after = await one(id);
     assert.equal(after.env, 'PORT=3000\nTOKEN=abc');
-    assert.equal(after.buildArgs, null);
+    assert.equal(after.buildArgs, 'V=2');
     assert.equal(after.buildSecrets, 'NPM_TOKEN=xyz');
     assert.equal(after.createEnvFile, false);
     assert.equal(after.buildType, 'dockerfile');
@@ -308,9 +309,10 @@ describe('applications', () => {
     assert.equal(row.sourceType, 'gitea');
     assert.equal(row.enableSubmodules, true);
 
-    const gitMissingWatch = await b.call('application.saveGitProvider', { applicationId: id, customGitUrl: 'https://git.example.com/acme/shop.git', customGitBuildPath: '/', customGitBranch: 'main' });
-    assert.equal(gitMissingWatch.status, 400);
-    assert.deepEqual(blamed(gitMissingWatch.body), ['watchPaths']);
+    // watchPaths left out: the ones saved above stay
+    const gitKeepsWatch = await b.call('application.saveGitProvider', { applicationId: id, customGitUrl: 'https://git.example.com/acme/shop.git', customGitBuildPath: '/', customGitBranch: 'main' });
+    assert.equal(gitKeepsWatch.status, 200, gitKeepsWatch.text);
+    assert.deepEqual((await one(id)).watchPaths, ['src/**']);
     const gitLocal = await b.call('application.saveGitProvider', { applicationId: id, customGitUrl: '/srv/repo', customGitBuildPath: '/', customGitBranch: 'main', watchPaths: null });
     assert.equal(gitLocal.status, 400);
     assert.deepEqual(blamed(gitLocal.body), ['customGitUrl']);
@@ -325,9 +327,11 @@ describe('applications', () => {
     row = await one(id);
     assert.equal(row.sourceType, 'docker');
     assert.equal(row.dockerImage, 'nginx:1.27');
-    const dockerMissing = await b.call('application.saveDockerProvider', { applicationId: id, dockerImage: 'nginx', username: null, password: null });
-    assert.equal(dockerMissing.status, 400);
-    assert.deepEqual(blamed(dockerMissing.body), ['registryUrl']);
+    // registryUrl left out: it stays
+    const dockerPartial = await b.call('application.saveDockerProvider', { applicationId: id, dockerImage: 'nginx', username: null, password: null });
+    assert.equal(dockerPartial.status, 200, dockerPartial.text);
+    row = await one(id);
+    assert.deepEqual([row.dockerImage, row.username, row.registryUrl], ['nginx', null, 'ghcr.io']);
   });
 
   test('disconnectGitProvider clears every git source field and keeps the docker fields', async () => {

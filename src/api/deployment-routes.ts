@@ -8,10 +8,53 @@ import { validate } from './input.js';
 import { mayCall, type Access } from './procedure.js';
 import type { ServerDeps } from './server.js';
 
-/** Largest archive `application.dropDeployment` accepts. */
-const MAX_UPLOAD_BYTES = 512 * 1024 ** 2;
+/** Largest text field of the upload form (applicationId, dropBuildPath). */
+const MAX_FIELD_BYTES = 4096;
 /** An idle stream still sends a comment this often, so proxies keep it open. */
 const HEARTBEAT_MS = 15_000;
+
+/**
+ * What the multipart parser throws is the client's doing: its limits become 4xx in Berth's
+ * words, a body it cannot read (no boundary, cut short, bad part headers) a 400. Errors of
+ * the disk (they carry a syscall) stay server errors.
+ */
+function uploadError(err: unknown, uploadLimit: number): unknown {
+  if (err instanceof BerthError || (err as NodeJS.ErrnoException).syscall) return err;
+  const { code, message } = err as { code?: string; message?: string };
+  switch (code) {
+    case 'FST_FILES_LIMIT':
+      return new BerthError('BAD_REQUEST', 'Send one archive only, as the "zip" field');
+    case 'FST_REQ_FILE_TOO_LARGE':
+      return new BerthError('PAYLOAD_TOO_LARGE', `The archive is larger than ${uploadLimit} bytes`);
+    case 'FST_FIELDS_LIMIT':
+    case 'FST_PARTS_LIMIT':
+      return new BerthError('PAYLOAD_TOO_LARGE', 'Too many form fields: send applicationId, zip and dropBuildPath');
+  }
+  return new BerthError('BAD_REQUEST', `Malformed multipart/form-data body: ${message ?? 'unreadable'}`);
+}
+
+/** The upload form: its text fields, and the `zip` part written to a fresh `target()` (removed again when the form fails). */
+async function readForm(req: FastifyRequest, target: () => string, uploadLimit: number) {
+  const fields: Record<string, string> = {};
+  let archive: string | undefined;
+  try {
+    for await (const part of req.parts()) {
+      if (part.type === 'field') {
+        if (part.valueTruncated) throw new BerthError('PAYLOAD_TOO_LARGE', `The field "${part.fieldname}" is longer than ${MAX_FIELD_BYTES} bytes`);
+        fields[part.fieldname] = String(part.value);
+      } else if (part.fieldname !== 'zip') throw new BerthError('BAD_REQUEST', `Unexpected file field "${part.fieldname}": send the archive as "zip"`);
+      else {
+        archive = target();
+        // opened before anything streams: an asynchronous open could create the file after a failed upload removed it
+        await pipeline(part.file, fs.createWriteStream(archive, { fd: fs.openSync(archive, 'wx', 0o600) }));
+      }
+    }
+    return { fields, archive };
+  } catch (err) {
+    if (archive) fs.rmSync(archive, { force: true });
+    throw uploadError(err, uploadLimit);
+  }
+}
 
 export function allow(req: FastifyRequest, access: Access, what: string) {
   const { role } = req.caller!;
@@ -30,22 +73,15 @@ export async function registerDeploymentRoutes(app: FastifyInstance, deps: Serve
 
   // Encapsulated: only this route parses multipart bodies.
   await app.register(async (upload) => {
-    await upload.register(multipart, { limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 10, fieldSize: 4096 } });
+    const { uploadLimit } = deps.config;
+    await upload.register(multipart, { limits: { fileSize: uploadLimit, files: 1, fields: 10, fieldSize: MAX_FIELD_BYTES } });
     const drop = async (req: FastifyRequest) => {
       allow(req, 'deploy', 'application.dropDeployment');
       if (!req.isMultipart()) throw new BerthError('UNSUPPORTED_MEDIA_TYPE', 'Send multipart/form-data with the fields applicationId, zip (the archive) and dropBuildPath');
-      const fields: Record<string, string> = {};
-      let archive: string | undefined;
+      const form = await readForm(req, () => deploy.uploadTarget(), uploadLimit);
+      let archive = form.archive;
       try {
-        for await (const part of req.parts()) {
-          if (part.type === 'field') fields[part.fieldname] = String(part.value);
-          else if (part.fieldname !== 'zip') throw new BerthError('BAD_REQUEST', `Unexpected file field "${part.fieldname}": send the archive as "zip"`);
-          else {
-            archive = deploy.uploadTarget();
-            await pipeline(part.file, fs.createWriteStream(archive, { mode: 0o600 }));
-          }
-        }
-        const input = validate(dropInput, fields);
+        const input = validate(dropInput, form.fields);
         if (!archive) throw new BerthError('BAD_REQUEST', 'Input validation failed: zip: the archive is missing', [{ path: ['zip'], message: 'Required', code: 'invalid_type' }]);
         deploy.enqueueDrop(input.applicationId, archive, input.dropBuildPath ?? undefined);
         archive = undefined;

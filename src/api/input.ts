@@ -5,7 +5,8 @@ import { BerthError, type FieldIssue } from '../model/errors.js';
 function baseType(schema: z.ZodType): string {
   let def = (schema as any)._zod.def;
   while (def.innerType) def = def.innerType._zod.def;
-  if (def.type === 'pipe') return baseType(def.in);
+  // z.preprocess (emptyIsNull) puts a transform in front: the type is what comes out of it
+  if (def.type === 'pipe') return baseType(def.in._zod.def.type === 'transform' ? def.out : def.in);
   if (def.type === 'union') {
     const types = (def.options as z.ZodType[]).map(baseType).filter((t) => t !== 'null');
     return types.length === 1 ? types[0] : 'union';
@@ -49,6 +50,22 @@ export function fromQuery(schema: z.ZodType, query: Record<string, string | stri
     } else {
       out[key] = coerce(type, Array.isArray(raw) ? raw[raw.length - 1] : raw);
     }
+  }
+  return out;
+}
+
+/**
+ * Dokploy's CLI sends every flag as text (it converts only numbers and booleans), so an
+ * object or list field arrives as JSON text: read it as the JSON it holds. Text that is
+ * not JSON stays text, and the schema refuses it as before.
+ */
+export function fromCliText(schema: z.ZodType, input: unknown): unknown {
+  if (!input || typeof input !== 'object' || Array.isArray(input)) return input;
+  const shape: Record<string, z.ZodType> = (schema as any)._zod.def.shape ?? {};
+  const out: Record<string, unknown> = { ...input };
+  for (const [key, value] of Object.entries(out)) {
+    if (typeof value !== 'string' || !shape[key]) continue;
+    if (['object', 'record', 'array'].includes(baseType(shape[key]))) out[key] = coerce('object', value);
   }
   return out;
 }

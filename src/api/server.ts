@@ -7,7 +7,7 @@ import { BerthError } from '../model/errors.js';
 import { hashToken } from '../secrets/tokens.js';
 import type { Store } from '../store/index.js';
 import { restErrorBody, toBerthError, trpcErrorBody } from './error-body.js';
-import { fromQuery, validate } from './input.js';
+import { fromCliText, fromQuery, validate } from './input.js';
 import { registerDeploymentRoutes } from './deployment-routes.js';
 import { registerMetricsRoute } from './metrics-route.js';
 import { registerApplicationLogStream } from './application-log-stream.js';
@@ -165,7 +165,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     url: `${TRPC_PREFIX}:proc`,
     handler: async (req, reply) => {
       const { proc } = req.params as { proc: string };
-      const body = await run(req.method, proc, () => (req.method === 'GET' ? trpcQueryInput((req.query as Record<string, unknown>).input) : unwrapTrpc(req.body)), req.caller!);
+      const body = await run(req.method, proc, (p) => fromCliText(p.input, req.method === 'GET' ? trpcQueryInput((req.query as Record<string, unknown>).input) : unwrapTrpc(req.body)), req.caller!);
       const data = body === undefined ? '{"json":null,"meta":{"values":["undefined"]}}' : `{"json":${body}}`;
       return reply.type('application/json').send(`{"result":{"data":${data}}}`);
     },

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { id, nullableString, pagination } from './common.js';
+import { id, nullableString, emptyIsNull, pagination } from './common.js';
 import { applicationStatuses, buildTypes, certificateTypes, sourceTypes, triggerTypes } from './enums.js';
 import { APP_NAME_MAX } from './app-name.js';
 import { httpHealthCheck, swarmSettings } from './swarm.js';
@@ -31,9 +31,7 @@ const integerText = () => z.string().regex(/^\d*$/, 'Must be an integer, as text
 
 /** Berth has no remote servers yet: only the local host (null) is accepted. */
 const localServer = () =>
-  z
-    .string()
-    .nullable()
+  emptyIsNull()
     .optional()
     .refine((v) => v === null || v === undefined, 'Remote servers are not supported yet; leave this null');
 
@@ -46,7 +44,7 @@ const appNameInput = () =>
 
 const strings = () => z.array(z.string());
 
-/** Every writable column and its rule; `update` takes them all optional, the save* procedures pick. */
+/** Every writable column and its rule; `update` and the save* procedures take them optional. */
 const columns = {
   name: z.string().min(1),
   appName: appNameInput(),
@@ -59,8 +57,8 @@ const columns = {
   previewBuildArgs: nullableString(),
   previewBuildSecrets: nullableString(),
   // §3.8 previews
-  previewLabels: strings().nullable(),
-  previewWildcard: z.string().startsWith('*.', 'Must start with "*."').nullable(),
+  previewLabels: emptyIsNull(strings()),
+  previewWildcard: emptyIsNull(z.string().startsWith('*.', 'Must start with "*."')),
   previewPort: z.number().int().min(1).max(65535).nullable(),
   previewHttps: z.boolean(),
   previewPath: nullableString(),
@@ -72,87 +70,86 @@ const columns = {
   previewRequireCollaboratorPermissions: z.boolean().nullable(),
   rollbackActive: z.boolean().nullable(),
   // §3.5 resources
-  memoryReservation: integerText().nullable(),
-  memoryLimit: integerText().nullable(),
-  cpuReservation: integerText().nullable(),
-  cpuLimit: integerText().nullable(),
+  memoryReservation: emptyIsNull(integerText()),
+  memoryLimit: emptyIsNull(integerText()),
+  cpuReservation: emptyIsNull(integerText()),
+  cpuLimit: emptyIsNull(integerText()),
   replicas: z.number().int().min(0),
   // §3.1 metadata
   title: nullableString(),
   enabled: z.boolean().nullable(),
   subtitle: nullableString(),
-  icon: z.string().max(2_097_152).nullable(),
-  refreshToken: z.string().min(16, 'A webhook token needs at least 16 characters').nullable(),
+  icon: emptyIsNull(z.string().max(2_097_152)),
+  refreshToken: emptyIsNull(z.string().min(16, 'A webhook token needs at least 16 characters')),
   autoDeploy: z.boolean().nullable(),
-  webhookSecret: z.string().max(512).nullable(),
+  webhookSecret: emptyIsNull(z.string().max(512)),
   applicationStatus: z.enum(applicationStatuses),
   createdAt: z.string(),
   environmentId: id(),
   buildServerId: localServer(),
   // §3.2 sources
   sourceType: z.enum(sourceTypes),
-  watchPaths: strings().nullable(),
+  watchPaths: emptyIsNull(strings()),
   enableSubmodules: z.boolean(),
   githubId: nullableString(),
   repository: nullableString(),
   owner: nullableString(),
-  branch: branchName().nullable(),
-  buildPath: treePath().nullable(),
+  branch: emptyIsNull(branchName()),
+  buildPath: emptyIsNull(treePath()),
   triggerType: z.enum(triggerTypes).nullable(),
   gitlabId: nullableString(),
   gitlabProjectId: z.number().int().nullable(),
   gitlabRepository: nullableString(),
   gitlabOwner: nullableString(),
-  gitlabBranch: branchName().nullable(),
-  gitlabBuildPath: treePath().nullable(),
+  gitlabBranch: emptyIsNull(branchName()),
+  gitlabBuildPath: emptyIsNull(treePath()),
   gitlabPathNamespace: nullableString(),
   giteaId: nullableString(),
   giteaRepository: nullableString(),
   giteaOwner: nullableString(),
-  giteaBranch: branchName().nullable(),
-  giteaBuildPath: treePath().nullable(),
+  giteaBranch: emptyIsNull(branchName()),
+  giteaBuildPath: emptyIsNull(treePath()),
   bitbucketId: nullableString(),
   bitbucketRepository: nullableString(),
   bitbucketRepositorySlug: nullableString(),
   bitbucketOwner: nullableString(),
-  bitbucketBranch: branchName().nullable(),
-  bitbucketBuildPath: treePath().nullable(),
-  customGitUrl: gitUrl().nullable(),
-  customGitBranch: branchName().nullable(),
-  customGitBuildPath: treePath().nullable(),
+  bitbucketBranch: emptyIsNull(branchName()),
+  bitbucketBuildPath: emptyIsNull(treePath()),
+  customGitUrl: emptyIsNull(gitUrl()),
+  customGitBranch: emptyIsNull(branchName()),
+  customGitBuildPath: emptyIsNull(treePath()),
   customGitSSHKeyId: nullableString(),
   dockerImage: nullableString(),
   username: nullableString(),
   password: nullableString(),
   registryUrl: nullableString(),
-  dropBuildPath: treePath().nullable(),
+  dropBuildPath: emptyIsNull(treePath()),
   // §3.3 build
   buildType: z.enum(buildTypes),
-  dockerfile: treePath().nullable(),
-  dockerContextPath: treePath().nullable(),
+  dockerfile: emptyIsNull(treePath()),
+  dockerContextPath: emptyIsNull(treePath()),
   dockerBuildStage: nullableString(),
-  herokuVersion: version().nullable(),
-  railpackVersion: version().nullable(),
-  publishDirectory: treePath().nullable(),
+  herokuVersion: emptyIsNull(version()),
+  railpackVersion: emptyIsNull(version()),
+  publishDirectory: emptyIsNull(treePath()),
   isStaticSpa: z.boolean().nullable(),
   cleanCache: z.boolean().nullable(),
   createEnvFile: z.boolean(),
   command: nullableString(),
-  args: strings().nullable(),
+  args: emptyIsNull(strings()),
   registryId: nullableString(),
   buildRegistryId: nullableString(),
   rollbackRegistryId: nullableString(),
   // §3.6, §3.7
   ...swarmSettings,
   httpHealthCheck: httpHealthCheck.nullable(),
-  networkIds: strings().nullable(),
+  networkIds: emptyIsNull(strings()),
   detachDokployNetwork: z.boolean(),
   /** Berth's own: false runs the image's entrypoint as PID 1 instead of behind an init process. */
   initProcess: z.boolean(),
 };
 
 type Columns = typeof columns;
-const pick = <K extends keyof Columns>(...keys: K[]) => Object.fromEntries(keys.map((k) => [k, columns[k]])) as Pick<Columns, K>;
 const optional = <K extends keyof Columns>(...keys: K[]) =>
   Object.fromEntries(keys.map((k) => [k, columns[k].optional()])) as { [P in K]: z.ZodOptional<Columns[P]> };
 
@@ -174,59 +171,58 @@ export const applicationUpdate = z.object({
   serverId: localServer(),
 });
 
+/** The save* procedures: an absent field leaves its column as it is (Dokploy requires them all; MCP clients send only what they change). */
 export const saveEnvironment = z.object({
   applicationId: id(),
-  ...pick('env', 'buildArgs', 'buildSecrets', 'createEnvFile'),
+  ...optional('env', 'buildArgs', 'buildSecrets', 'createEnvFile'),
 });
 
 export const saveBuildType = z.object({
   applicationId: id(),
-  ...pick('buildType', 'dockerfile', 'dockerContextPath', 'dockerBuildStage', 'herokuVersion', 'railpackVersion'),
-  ...optional('publishDirectory', 'isStaticSpa'),
+  ...optional('buildType', 'dockerfile', 'dockerContextPath', 'dockerBuildStage', 'herokuVersion', 'railpackVersion', 'publishDirectory', 'isStaticSpa'),
 });
 
 /** What every git save* accepts besides its own fields. */
 const gitExtras = () => optional('enableSubmodules', 'watchPaths');
 
+// The branch stays required, as in the contract: a git source is nothing without one.
 export const saveGithubProvider = z.object({
   applicationId: id(),
-  ...pick('repository', 'owner', 'buildPath', 'githubId'),
+  ...optional('repository', 'owner', 'buildPath', 'githubId', 'triggerType'),
   branch: branchName(),
-  triggerType: z.enum(triggerTypes).default('push'),
   ...gitExtras(),
 });
 
 export const saveGitlabProvider = z.object({
   applicationId: id(),
-  ...pick('gitlabBuildPath', 'gitlabOwner', 'gitlabRepository', 'gitlabId', 'gitlabProjectId', 'gitlabPathNamespace'),
+  ...optional('gitlabBuildPath', 'gitlabOwner', 'gitlabRepository', 'gitlabId', 'gitlabProjectId', 'gitlabPathNamespace'),
   gitlabBranch: branchName(),
   ...gitExtras(),
 });
 
 export const saveBitbucketProvider = z.object({
   applicationId: id(),
-  ...pick('bitbucketBuildPath', 'bitbucketOwner', 'bitbucketRepository', 'bitbucketRepositorySlug', 'bitbucketId'),
+  ...optional('bitbucketBuildPath', 'bitbucketOwner', 'bitbucketRepository', 'bitbucketRepositorySlug', 'bitbucketId'),
   bitbucketBranch: branchName(),
   ...gitExtras(),
 });
 
 export const saveGiteaProvider = z.object({
   applicationId: id(),
-  ...pick('giteaBuildPath', 'giteaOwner', 'giteaRepository', 'giteaId'),
+  ...optional('giteaBuildPath', 'giteaOwner', 'giteaRepository', 'giteaId'),
   giteaBranch: branchName(),
   ...gitExtras(),
 });
 
 export const saveDockerProvider = z.object({
   applicationId: id(),
-  ...pick('dockerImage', 'username', 'password', 'registryUrl'),
+  ...optional('dockerImage', 'username', 'password', 'registryUrl'),
 });
 
 export const saveGitProvider = z.object({
   applicationId: id(),
-  ...pick('customGitBuildPath', 'customGitUrl', 'watchPaths'),
+  ...optional('customGitBuildPath', 'customGitUrl', 'watchPaths', 'customGitSSHKeyId', 'enableSubmodules'),
   customGitBranch: branchName(),
-  ...optional('customGitSSHKeyId', 'enableSubmodules'),
 });
 
 export const applicationMove = z.object({ applicationId: id(), targetEnvironmentId: id() });

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { domainToASCII } from 'node:url';
 import { z } from 'zod';
-import { id } from './common.js';
+import { id, nullableString, emptyIsNull } from './common.js';
 import { certificateTypes, domainTypes } from './enums.js';
 import { nullOnly, reportViolations, type Violation } from './record-rules.js';
 import { templateSafe } from './traefik-text.js';
@@ -47,19 +47,19 @@ const traefikName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.@-]*$/, 'must be a
 /** Fields `domain.create` and `domain.update` share. */
 const domainFields = {
   host,
-  path: urlPath.nullable().optional(),
+  path: emptyIsNull(urlPath).optional(),
   port: z.number().int().min(1).max(65535).nullable().optional(),
-  customEntrypoint: traefikName.nullable().optional(),
+  customEntrypoint: emptyIsNull(traefikName).optional(),
   https: z.boolean().optional(),
   certificateType: z.enum(certificateTypes).optional(),
-  customCertResolver: traefikName.nullable().optional(),
-  serviceName: z.string().nullable().optional(),
+  customCertResolver: emptyIsNull(traefikName).optional(),
+  serviceName: nullableString().optional(),
   domainType: z
     .enum(domainTypes)
     .nullable()
     .optional()
     .refine((t) => t == null || t === 'application', 'must be "application": Berth routes application domains only'),
-  internalPath: urlPath.nullable().optional(),
+  internalPath: emptyIsNull(urlPath).optional(),
   stripPath: z.boolean().optional(),
   middlewares: z.array(traefikName).nullable().optional(),
   // Dokploy's enterprise SSO; Berth has none, so a domain claiming it would be routed without it.

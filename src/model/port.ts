@@ -13,7 +13,14 @@ const portFields = {
 };
 
 export const portCreate = z.object({ ...portFields, applicationId: id() });
-export const portUpdate = z.object({ portId: id(), ...portFields });
+/** Absent fields keep their stored value: the create defaults would silently reset a host-mode port to ingress. */
+export const portUpdate = z.object({
+  portId: id(),
+  publishedPort: portFields.publishedPort.optional(),
+  publishMode: z.enum(publishModeTypes).optional(),
+  targetPort: portFields.targetPort.optional(),
+  protocol: z.enum(protocolTypes).optional(),
+});
 export const portId = z.object({ portId: id() });
 
 export type PortCreate = z.output<typeof portCreate>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { emptyIsNull } from './common.js';
 import { BerthError } from './errors.js';
 
 /**
@@ -28,10 +29,8 @@ export function rejectViolations(violations: Violation[]): void {
   );
 }
 
-/** An owner field of a service kind Berth does not run (compose, databases): accepted as a key, only null. */
+/** An owner field of a service kind Berth does not run (compose, databases): accepted as a key, only null (or ""). */
 export const nullOnly = (message = 'Berth runs applications only; leave this field null') =>
-  z
-    .string()
-    .nullable()
+  emptyIsNull()
     .optional()
     .refine((v) => v == null, message);

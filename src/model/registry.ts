@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { id } from './common.js';
+import { emptyIsNull, id } from './common.js';
 import { notFound } from './errors.js';
 
 const label = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
@@ -43,19 +43,19 @@ const credentials = {
 export const registryCreate = z.object({
   registryName: z.string().min(1).max(255),
   ...credentials,
-  imagePrefix: imagePrefix.nullable(),
+  imagePrefix: emptyIsNull(imagePrefix),
 });
 
 export const registryTest = z.object({
   registryName: z.string().optional(),
   ...credentials,
-  imagePrefix: imagePrefix.nullable().optional(),
+  imagePrefix: emptyIsNull(imagePrefix).optional(),
 });
 
 export const registryUpdate = z.object({
   registryId: id(),
   registryName: z.string().min(1).max(255).optional(),
-  imagePrefix: imagePrefix.nullable().optional(),
+  imagePrefix: emptyIsNull(imagePrefix).optional(),
   username: credentials.username.optional(),
   password: credentials.password.optional(),
   registryUrl: registryUrl.optional(),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { id } from './common.js';
+import { id, emptyIsNull } from './common.js';
 
 export const sshKeyTypes = ['rsa', 'ed25519'] as const;
 export type SshKeyType = (typeof sshKeyTypes)[number];
@@ -43,7 +43,7 @@ export const sshKeyUpdate = z.object({
   sshKeyId: id(),
   name: z.string().min(1).max(255).optional(),
   description: z.string().max(1024).nullable().optional(),
-  lastUsedAt: z.iso.datetime({ offset: true }).nullable().optional(),
+  lastUsedAt: emptyIsNull(z.iso.datetime({ offset: true })).optional(),
 });
 
 export const sshKeyGenerate = z.object({ type: z.enum(sshKeyTypes).default('rsa') });

@@ -43,7 +43,7 @@ export function portStore(db: DB) {
     update({ portId, ...changes }: PortUpdate): PortRow {
       return db.transaction(() => {
         const row = getPort(portId);
-        assertPortFree({ ...changes, applicationId: row.applicationId }, portId);
+        assertPortFree({ ...row, ...changes }, portId);
         db.update(port).set(changes).where(eq(port.portId, portId)).run();
         return getPort(portId);
       });
