@@ -1,11 +1,14 @@
 import { z } from 'zod';
 import { id } from '../model/common.js';
 import { group, mutation } from './procedure.js';
+import * as o from './outputs.js';
 
 const rollbackId = z.object({ rollbackId: id() });
 
 export default group('rollback', {
   rollback: mutation({
+    summary: 'Queue a rollback to a kept release',
+    output: o.deployment,
     input: rollbackId,
     access: 'deploy',
     description:
@@ -13,6 +16,8 @@ export default group('rollback', {
     handler: ({ rollbackId }, { deploy }) => deploy.enqueueRollback(rollbackId),
   }),
   delete: mutation({
+    summary: 'Delete a rollback row and its local image',
+    output: o.rollback,
     input: rollbackId,
     access: 'deploy',
     description: 'Deletes a rollback row and its local image (registry copies stay). The release the application runs now cannot be deleted (409).',

@@ -3,9 +3,12 @@ import { ORGANIZATION_ID } from '../model/common.js';
 import { notFound } from '../model/errors.js';
 import * as m from '../model/api-key.js';
 import { group, mutation, query } from './procedure.js';
+import * as o from './outputs.js';
 
 export default group('user', {
   get: query({
+    summary: "The calling token's identity and role",
+    output: o.caller,
     input: z.object({}),
     description: 'The calling token\'s identity and role; for admins also every token (never their values).',
     handler: (_, { store, caller }) => ({
@@ -21,12 +24,16 @@ export default group('user', {
     }),
   }),
   listApiKeys: query({
+    summary: 'Every API token, never its value',
+    output: o.apiKeys,
     input: z.object({}),
     access: 'admin',
     description: 'Every API token with its name, role and dates; never the token itself.',
     handler: (_, { store }) => store.apiKeys.list(),
   }),
   createApiKey: mutation({
+    summary: 'Create an API token (shown once)',
+    output: o.apiKeyCreated,
     input: m.apiKeyCreate,
     description: 'Creates a token. The plaintext `key` is in this answer only; Berth stores its hash.',
     handler: (input, { store }) =>
@@ -38,6 +45,8 @@ export default group('user', {
       }),
   }),
   deleteApiKey: mutation({
+    summary: 'Revoke an API token',
+    output: o.ok,
     input: m.apiKeyId,
     description: 'Revokes a token; the next request with it gets 401.',
     handler: ({ apiKeyId }, { store }) => {
