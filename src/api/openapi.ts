@@ -59,37 +59,39 @@ function parameters(input: z.ZodType) {
   return Object.entries<JsonSchema>(schema.properties ?? {}).map(([name, s]) => ({ name, in: 'query', required: required.has(name), schema: s }));
 }
 
-const sse = (description: string) => ({ description, content: { 'text/event-stream': { schema: { type: 'string', description } } } });
+/** A GET route answering Server-Sent Events. */
+const sseRoute = (name: string, summary: string, description: string, input: z.ZodType, events: string, access: Record<string, unknown>) => ({
+  get: {
+    operationId: name.replace('.', '-'),
+    tags: [name.split('.')[0]],
+    summary,
+    description,
+    security: tokenSecurity,
+    ...access,
+    parameters: parameters(input),
+    responses: { 200: { description: events, content: { 'text/event-stream': { schema: { type: 'string', description: events } } } }, ...errors },
+  },
+});
 
 /** The routes that are not JSON procedures, from the same input schemas their handlers validate with. */
 function otherRoutes(access: (a: Access) => Record<string, unknown>) {
   return {
-    '/deployment.stream': {
-      get: {
-        operationId: 'deployment-stream',
-        tags: ['deployment'],
-        summary: "Follow a deployment's log live (Server-Sent Events)",
-        description:
-          'Every line of the deployment log so far, then each new one, each as `data: <line>`; then `event: end` with `data: {"status": "done" | "error" | "cancelled"}`, and the connection closes. A comment line every 15 s keeps idle proxies from closing it.',
-        security: tokenSecurity,
-        ...access('read'),
-        parameters: parameters(deploymentId),
-        responses: { 200: sse('`data: <log line>` events, then `event: end`'), ...errors },
-      },
-    },
-    '/application.logStream': {
-      get: {
-        operationId: 'application-logStream',
-        tags: ['application'],
-        summary: "Follow an application's runtime logs live (Server-Sent Events)",
-        description:
-          'The latest `tail` lines of every task of the service (filtered as application.readLogs does), then each new line, across redeploys, as `data: <timestamp> <line>`, secrets redacted. `event: end` only when the service is gone; `event: error` when Docker fails.',
-        security: tokenSecurity,
-        ...access('read'),
-        parameters: parameters(logStreamInput),
-        responses: { 200: sse('`data: <timestamp> <line>` events'), ...errors },
-      },
-    },
+    '/deployment.stream': sseRoute(
+      'deployment.stream',
+      "Follow a deployment's log live (Server-Sent Events)",
+      'Every line of the deployment log so far, then each new one, each as `data: <line>`; then `event: end` with `data: {"status": "done" | "error" | "cancelled"}`, and the connection closes. A comment line every 15 s keeps idle proxies from closing it.',
+      deploymentId,
+      '`data: <log line>` events, then `event: end`',
+      access('read'),
+    ),
+    '/application.logStream': sseRoute(
+      'application.logStream',
+      "Follow an application's runtime logs live (Server-Sent Events)",
+      'The latest `tail` lines of every task of the service (filtered as application.readLogs does), then each new line, across redeploys, as `data: <timestamp> <line>`, secrets redacted. `event: end` only when the service is gone; `event: error` when Docker fails.',
+      logStreamInput,
+      '`data: <timestamp> <line>` events',
+      access('read'),
+    ),
     '/application.dropDeployment': {
       post: {
         operationId: 'application-dropDeployment',
