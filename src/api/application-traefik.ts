@@ -5,7 +5,6 @@ import { readTraefikFile, removeTraefikFile, writeTraefikFile } from '../routing
 import { syncTraefikFile } from '../routing/sync.js';
 import { traefikYamlProblems } from '../routing/validate.js';
 import { group, mutation, query, type Context } from './procedure.js';
-import * as o from './outputs.js';
 
 /**
  * After a change to a domain, redirect or basic-auth user: the application's Traefik file
@@ -27,14 +26,14 @@ const EDIT_LASTS = "The edit lasts until the application's domains, redirects or
 export default group('application', {
   readTraefikConfig: query({
     summary: "The application's Traefik file (YAML), or null",
-    output: o.optionalText,
+    output: 'optionalText',
     input: oneApplication,
     description: "The application's Traefik dynamic configuration (YAML, as Traefik reads it), or null when it has no enabled domain.",
     handler: ({ applicationId }, { store, config }) => readTraefikFile(config.dataDir, store.applications.get(applicationId).appName),
   }),
   updateTraefikConfig: mutation({
     summary: "Replace the application's Traefik file with checked YAML",
-    output: o.ok,
+    output: 'ok',
     input: traefikConfigUpdate,
     description: `Replaces the application's Traefik file with the given YAML. YAML that does not parse, or that Traefik v3's file provider would refuse (checked against its JSON schema), is a 400 and the file stays as it was. ${EDIT_LASTS}`,
     handler: async ({ applicationId, traefikConfig }, { store, config }) => {

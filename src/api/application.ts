@@ -8,7 +8,6 @@ import type { sourceTypes } from '../model/enums.js';
 import type { ApplicationChanges } from '../store/applications.js';
 import { withoutTraefikFile } from './application-traefik.js';
 import { group, mutation, query, type Context } from './procedure.js';
-import * as o from './outputs.js';
 import { envFor } from './redact.js';
 import { redactApplication } from './redact-application.js';
 
@@ -36,7 +35,7 @@ const saveSource = <I extends z.ZodType<{ applicationId: string } & ApplicationC
   mutation({
     input,
     summary,
-    output: o.ok,
+    output: 'ok',
     description,
     handler: ({ applicationId, ...changes }: z.output<I>, ctx) => save(ctx, applicationId, { ...changes, sourceType, applicationStatus: 'idle' }),
   });
@@ -44,7 +43,7 @@ const saveSource = <I extends z.ZodType<{ applicationId: string } & ApplicationC
 export default group('application', {
   create: mutation({
     summary: 'Create an application in an environment',
-    output: o.application,
+    output: 'application',
     input: m.applicationCreate,
     description:
       'Creates an application in an environment. `appName` becomes `<slug>-<6 random chars>` (lower-case, a valid Swarm service name); omitted, Berth picks `app-<verb>-<adjective>-<noun>-<6 chars>`. 409 when the name is taken. `serverId` must be null: remote servers are not supported yet.',
@@ -53,7 +52,7 @@ export default group('application', {
   }),
   one: query({
     summary: 'One application with its relations, release and health',
-    output: o.applicationOne,
+    output: 'applicationOne',
     cached: true,
     input: m.applicationId,
     description:
@@ -82,7 +81,7 @@ export default group('application', {
   }),
   update: mutation({
     summary: "Write an application's settings",
-    output: o.ok,
+    output: 'ok',
     input: m.applicationUpdate,
     description:
       'Writes exactly the given columns (no redeploy). `appName` and `createdAt` are accepted and ignored; `serverId`/`buildServerId` accept only null. Referenced environment, registries, providers and SSH key must exist (404).',
@@ -90,7 +89,7 @@ export default group('application', {
   }),
   delete: mutation({
     summary: 'Delete an application with its service, images and logs',
-    output: o.application,
+    output: 'application',
     input: m.applicationId,
     description:
       'Deletes the application with its domains, mounts, ports, redirects, basic-auth users, previews and deployments, after removing its Swarm service, built images, queued and running jobs, uploads, work trees and logs; returns the row as it was.',
@@ -98,14 +97,14 @@ export default group('application', {
   }),
   move: mutation({
     summary: 'Move an application to another environment',
-    output: o.application,
+    output: 'application',
     input: m.applicationMove,
     handler: ({ applicationId, targetEnvironmentId }, { store, caller }) =>
       redactApplication(caller, store.applications.move(applicationId, targetEnvironmentId)),
   }),
   search: query({
     summary: 'Search applications',
-    output: o.applicationPage,
+    output: 'applicationPage',
     cached: true,
     input: m.applicationSearch,
     description: 'Case-insensitive substring search, newest first. `q` matches name, appName, description, repository, owner or dockerImage.',
@@ -113,13 +112,13 @@ export default group('application', {
   }),
   saveEnvironment: mutation({
     summary: 'Set env, build args and build secrets',
-    output: o.ok,
+    output: 'ok',
     input: m.saveEnvironment,
     handler: ({ applicationId, ...changes }, ctx) => save(ctx, applicationId, changes),
   }),
   saveBuildType: mutation({
     summary: 'Set how the application is built',
-    output: o.ok,
+    output: 'ok',
     input: m.saveBuildType,
     handler: ({ applicationId, ...changes }, ctx) => save(ctx, applicationId, changes),
   }),
@@ -136,14 +135,14 @@ export default group('application', {
   ),
   disconnectGitProvider: mutation({
     summary: 'Clear the git source fields',
-    output: o.ok,
+    output: 'ok',
     input: m.applicationId,
     description: 'Clears every git source field (GitHub, GitLab, Bitbucket, Gitea, Git URL); docker and drop fields stay.',
     handler: ({ applicationId }, ctx) => save(ctx, applicationId, m.disconnectedSource),
   }),
   markRunning: mutation({
     summary: 'Set the application status to running',
-    output: o.nothing,
+    output: 'nothing',
     input: m.applicationId,
     access: 'deploy',
     handler: ({ applicationId }, ctx) => {
@@ -152,7 +151,7 @@ export default group('application', {
   }),
   refreshToken: mutation({
     summary: 'Replace the deploy webhook token',
-    output: o.ok,
+    output: 'ok',
     input: m.applicationId,
     description: 'Replaces the token of the deploy webhook URL; the old URL stops working.',
     handler: ({ applicationId }, { store }) => {
@@ -162,7 +161,7 @@ export default group('application', {
   }),
   deploy: mutation({
     summary: 'Queue a deployment (fetch, build, release)',
-    output: o.deployment,
+    output: 'deployment',
     input: d.deployInput,
     access: 'deploy',
     description:
@@ -171,7 +170,7 @@ export default group('application', {
   }),
   redeploy: mutation({
     summary: "Queue a rebuild of the current release's revision",
-    output: o.deployment,
+    output: 'deployment',
     input: d.deployInput,
     access: 'deploy',
     description:
@@ -180,7 +179,7 @@ export default group('application', {
   }),
   start: mutation({
     summary: 'Queue a start (scale to the configured replicas)',
-    output: o.application,
+    output: 'application',
     input: m.applicationId,
     access: 'deploy',
     description: "Queues a start: the service is scaled to the configured `replicas` (Dokploy uses 1), then the app is `done`. Answers the application as it was before.",
@@ -188,7 +187,7 @@ export default group('application', {
   }),
   stop: mutation({
     summary: 'Queue a stop (scale to 0)',
-    output: o.application,
+    output: 'application',
     input: m.applicationId,
     access: 'deploy',
     description: 'Queues a stop: the service is scaled to 0, then the app is `idle`. Answers the application as it was before.',
@@ -196,7 +195,7 @@ export default group('application', {
   }),
   reload: mutation({
     summary: 'Queue a service update from the current settings, no build',
-    output: o.ok,
+    output: 'ok',
     input: d.reloadInput,
     access: 'deploy',
     description: 'Queues a reload: the service is updated from the current settings (env, ports, mounts, resources…) with the image of the last successful deployment, no build. `appName` is required and ignored.',
@@ -207,7 +206,7 @@ export default group('application', {
   }),
   cancelDeployment: mutation({
     summary: "Cancel the application's running or queued deployment",
-    output: o.success,
+    output: 'success',
     input: m.applicationId,
     access: 'deploy',
     description:
@@ -219,7 +218,7 @@ export default group('application', {
   }),
   killBuild: mutation({
     summary: "Kill the application's running build",
-    output: o.nothing,
+    output: 'nothing',
     input: m.applicationId,
     access: 'deploy',
     description: "Kills this application's running build (clone, build or push) only; its deployment ends `cancelled`. 400 when none runs.",
@@ -229,7 +228,7 @@ export default group('application', {
   }),
   cleanQueues: mutation({
     summary: "Drop the application's queued jobs",
-    output: o.nothing,
+    output: 'nothing',
     input: m.applicationId,
     access: 'deploy',
     description: "Drops the app's queued jobs (their deployments end `cancelled`); the running one goes on.",
@@ -239,7 +238,7 @@ export default group('application', {
   }),
   clearDeployments: mutation({
     summary: "Delete the application's finished deployments",
-    output: o.ok,
+    output: 'ok',
     input: m.applicationId,
     access: 'deploy',
     description: "Deletes the app's finished deployments with their logs and images, except the one whose version runs.",

@@ -2,14 +2,13 @@ import { z } from 'zod';
 import * as m from '../model/git-provider.js';
 import type { WithGitProvider } from '../store/git-providers.js';
 import { group, mutation, query } from './procedure.js';
-import * as o from './outputs.js';
 
 const masked = (row: WithGitProvider<'bitbucket'>) => m.maskProvider('bitbucket', row);
 
 export default group('bitbucket', {
   create: mutation({
     summary: 'Create a Bitbucket provider',
-    output: o.nothing,
+    output: 'nothing',
     input: m.bitbucketCreate,
     description: 'Creates a Bitbucket provider (username or email with an API token or app password). `authId` is required and not stored; `gitProviderId` and `bitbucketId` are ignored. Credentials are stored encrypted.',
     handler: ({ name, authId: _authId, gitProviderId: _gitProviderId, bitbucketId: _bitbucketId, ...values }, { store, caller }) => {
@@ -19,14 +18,14 @@ export default group('bitbucket', {
   }),
   one: query({
     summary: 'One Bitbucket provider, secrets masked',
-    output: o.bitbucket,
+    output: 'bitbucket',
     input: m.bitbucketId,
     description: 'The Bitbucket settings with their git provider; app password and API token masked.',
     handler: ({ bitbucketId }, { store }) => masked(store.gitProviders.get('bitbucket', bitbucketId)),
   }),
   bitbucketProviders: query({
     summary: 'Bitbucket providers ready to use',
-    output: o.bitbucketProviders,
+    output: 'bitbucketProviders',
     input: z.object({}),
     description: 'Bitbucket providers whose credentials are complete.',
     handler: (_, { store }) =>
@@ -37,7 +36,7 @@ export default group('bitbucket', {
   }),
   update: mutation({
     summary: 'Update a Bitbucket provider',
-    output: o.bitbucket,
+    output: 'bitbucket',
     input: m.bitbucketUpdate,
     description: 'Updates the provider and answers its settings (credentials masked). `gitProviderId` must be this provider\'s; `organizationId` is ignored; a credential sent back as the mask keeps the stored one.',
     handler: ({ bitbucketId, gitProviderId, name, organizationId: _organizationId, ...values }, { store }) =>

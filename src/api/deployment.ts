@@ -3,7 +3,6 @@ import { applicationId } from '../model/application.js';
 import { id } from '../model/common.js';
 import * as d from '../model/deployment.js';
 import { group, mutation, query } from './procedure.js';
-import * as o from './outputs.js';
 
 /** Berth has no compose services, servers, schedules or backups: their deployment lists are empty. */
 const owners: Partial<Record<(typeof d.deploymentListTypes)[number], 'application' | 'previewDeployment'>> = {
@@ -14,42 +13,42 @@ const owners: Partial<Record<(typeof d.deploymentListTypes)[number], 'applicatio
 export default group('deployment', {
   all: query({
     summary: "An application's deployments, newest first",
-    output: o.deployments,
+    output: 'deployments',
     input: applicationId,
     description: "The application's deployments, newest first. Berth adds `stage` (how far the pipeline got), `stageTimes` (when it entered each stage), `image` (what it released) and `durationMs`.",
     handler: ({ applicationId }, { store }) => store.deployments.list(applicationId),
   }),
   allByType: query({
     summary: 'Deployments of an application or preview, with rollbacks',
-    output: o.deploymentsWithRollback,
+    output: 'deploymentsWithRollback',
     input: d.allByTypeInput,
     description: "Deployments of an application or a preview, newest first, each with its `rollback` (null when none; without the snapshot, which holds credentials). Other types have none in Berth: [].",
     handler: ({ id, type }, { store }) => (owners[type] ? store.deployments.listByOwner(owners[type], id) : []),
   }),
   allByCompose: query({
     summary: 'Deployments of a compose service (always empty)',
-    output: o.emptyList,
+    output: 'emptyList',
     input: z.object({ composeId: id() }),
     description: 'Berth has no compose services: always [].',
     handler: () => [],
   }),
   allByServer: query({
     summary: 'Deployments of a remote server (always empty)',
-    output: o.emptyList,
+    output: 'emptyList',
     input: z.object({ serverId: id() }),
     description: 'Berth has no remote servers: always [].',
     handler: () => [],
   }),
   allCentralized: query({
     summary: "Every application's deployments, newest first",
-    output: o.deploymentsCentralized,
+    output: 'deploymentsCentralized',
     input: z.object({}),
     description: 'Every application\'s deployments, newest first, each with `application` (id, name, appName, icon, environment with its project).',
     handler: (_, { store }) => store.deployments.listAll(),
   }),
   queueList: query({
     summary: 'Queued and running jobs',
-    output: o.queue,
+    output: 'queue',
     input: z.object({}),
     description: "Queued (`waiting`) and running (`active`) jobs, oldest first, in the shape of Dokploy's queue: deploy, redeploy, start, stop and reload all wait in the one queue.",
     handler: (_, { store }) =>
@@ -75,14 +74,14 @@ export default group('deployment', {
   }),
   readLogs: query({
     summary: 'The last lines of a deployment log',
-    output: o.text,
+    output: 'text',
     input: d.readLogsInput,
     description: 'The last `tail` lines of the deployment log ("" before its job starts). The last line of a finished deployment is its end marker.',
     handler: ({ deploymentId, tail }, { deploy }) => deploy.readLogs(deploymentId, tail),
   }),
   killProcess: mutation({
     summary: 'Cancel a queued or running deployment',
-    output: o.nothing,
+    output: 'nothing',
     input: d.deploymentId,
     access: 'deploy',
     description: 'Cancels that deployment, queued or running (its processes are killed; a service it was already updating goes back to its previous version); 400 "Deployment is not running" otherwise.',
@@ -92,7 +91,7 @@ export default group('deployment', {
   }),
   removeDeployment: mutation({
     summary: 'Delete a finished deployment with its log and image',
-    output: o.deployment,
+    output: 'deployment',
     input: d.deploymentId,
     access: 'deploy',
     description: 'Deletes a finished deployment with its log file and image; returns the row. A running one must be cancelled first (400).',

@@ -3,7 +3,6 @@ import * as m from '../model/docker.js';
 import { BerthError, conflict } from '../model/errors.js';
 import { assertLocalServer } from '../model/registry.js';
 import { group, mutation, query } from './procedure.js';
-import * as o from './outputs.js';
 
 /**
  * `docker.*`: the containers of this Docker host as `docker ps`/`docker inspect` show them,
@@ -31,7 +30,7 @@ const lifecycle = (action: ContainerAction, summary: string, description: string
     input: m.containerRef,
     access: 'deploy',
     summary,
-    output: o.nothing,
+    output: 'nothing',
     description,
     handler: async ({ containerId, serverId }, { containers }) => {
       assertLocalServer(serverId);
@@ -45,7 +44,7 @@ const lifecycle = (action: ContainerAction, summary: string, description: string
 export default group('docker', {
   getContainers: query({
     summary: "The host's containers, as docker ps -a",
-    output: o.containers,
+    output: 'containers',
     input: m.serverOnly,
     description: 'Every container of the host, running or not, as `docker ps -a` lists it.',
     handler: async ({ serverId }, { containers }) => {
@@ -60,7 +59,7 @@ export default group('docker', {
   removeContainer: lifecycle('remove', 'Remove a container', 'Removes a container, running or not (`docker rm -f`).'),
   getConfig: query({
     summary: 'docker inspect of a container',
-    output: o.engineObject,
+    output: 'engineObject',
     input: m.containerRef,
     description: "`docker inspect` of a container. Env values are masked for callers other than admins (who may read the app's env).",
     handler: async ({ containerId, serverId }, { containers, caller }) => {
@@ -71,7 +70,7 @@ export default group('docker', {
   }),
   getContainersByAppNameMatch: query({
     summary: 'Containers whose name starts with an appName',
-    output: o.containersByName,
+    output: 'containersByName',
     input: m.appNameMatch,
     description: 'Containers whose name starts with appName; with appType, those of the compose project or stack of that name.',
     handler: async ({ appName, appType, serverId }, { containers }) => {
@@ -86,7 +85,7 @@ export default group('docker', {
   }),
   getContainersByAppLabel: query({
     summary: 'Running containers of a service or name',
-    output: o.containersByLabel,
+    output: 'containersByLabel',
     input: m.appLabel,
     description: "Running containers of a Swarm service (type swarm), or whose name contains appName (standalone, Docker's name filter).",
     handler: async ({ appName, type, serverId }, { containers }) => {
@@ -97,7 +96,7 @@ export default group('docker', {
   }),
   getServiceContainersByAppName: query({
     summary: "A Swarm service's tasks, as docker service ps",
-    output: o.serviceTasks,
+    output: 'serviceTasks',
     input: m.appNameRef,
     description:
       "The tasks of a Swarm service, history included, newest first, as `docker service ps` shows them; containerId is the task's container (short ID). [] when there is no such service.",

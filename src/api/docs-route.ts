@@ -65,17 +65,17 @@ async function docsServer(): Promise<FastifyInstance> {
  */
 export function registerDocsRoutes(app: FastifyInstance): void {
   let docs: Promise<FastifyInstance> | undefined;
-  const serve = async (req: FastifyRequest, reply: FastifyReply) => {
-    const file = (req.params as { '*'?: string })['*'];
-    if (file !== undefined && file !== '' && file !== INITIALIZER && !ASSETS.has(file))
-      throw new BerthError('NOT_FOUND', `No file ${DOCS_PATH}/${file}`);
+  // One route for the page and its files (each route costs idle memory); no HEAD twin.
+  app.get(`${DOCS_PATH}*`, { config: { public: true }, exposeHeadRoute: false }, async (req, reply) => {
+    const rest = (req.params as { '*': string })['*'];
+    const file = rest.replace(/^\//, '');
+    if (!(rest === '' || rest === '/' || (rest.startsWith('/') && (file === INITIALIZER || ASSETS.has(file)))))
+      throw new BerthError('NOT_FOUND', `No procedure or file at GET ${DOCS_PATH}${rest}`);
     const server = await (docs ??= docsServer().catch((err) => {
       docs = undefined; // the next request tries again
       throw err;
     }));
     reply.hijack();
     server.routing(req.raw, reply.raw);
-  };
-  app.get(DOCS_PATH, { config: { public: true } }, serve);
-  app.get(`${DOCS_PATH}/*`, { config: { public: true } }, serve);
+  });
 }

@@ -2,7 +2,6 @@ import { z } from 'zod';
 import * as m from '../model/git-provider.js';
 import type { GitProviderWithDetails } from '../store/git-providers.js';
 import { group, mutation, query } from './procedure.js';
-import * as o from './outputs.js';
 
 /** What `getAll` shows of each provider: ids, names, URLs and whether it is usable; never a credential. */
 function summary(p: GitProviderWithDetails) {
@@ -34,26 +33,26 @@ function summary(p: GitProviderWithDetails) {
 export default group('gitProvider', {
   getAll: query({
     summary: 'Every git provider, without credentials',
-    output: o.gitProviderSummaries,
+    output: 'gitProviderSummaries',
     input: z.object({}),
     description: 'Every git provider, newest first, with a credential-free summary of its GitHub/GitLab/Bitbucket/Gitea settings (the other kinds null).',
     handler: (_, { store }) => store.gitProviders.all().map(summary),
   }),
   toggleShare: mutation({
     summary: 'Share a git provider with the organization or not',
-    output: o.gitProvider,
+    output: 'gitProvider',
     input: m.gitProviderToggleShare,
     handler: ({ gitProviderId, sharedWithOrganization }, { store }) => store.gitProviders.toggleShare(gitProviderId, sharedWithOrganization),
   }),
   allForPermissions: query({
     summary: 'Git provider names and kinds',
-    output: o.gitProviderNames,
+    output: 'gitProviderNames',
     input: z.object({}),
     handler: (_, { store }) => store.gitProviders.all().map(({ gitProviderId, name, providerType }) => ({ gitProviderId, name, providerType })),
   }),
   remove: mutation({
     summary: 'Delete a git provider',
-    output: o.gitProvider,
+    output: 'gitProvider',
     input: m.gitProviderId,
     description: 'Deletes the git provider and its GitHub/GitLab/Bitbucket/Gitea settings.',
     handler: ({ gitProviderId }, { store }) => store.gitProviders.remove(gitProviderId),

@@ -2,14 +2,13 @@ import { z } from 'zod';
 import * as m from '../model/git-provider.js';
 import type { WithGitProvider } from '../store/git-providers.js';
 import { group, mutation, query } from './procedure.js';
-import * as o from './outputs.js';
 
 const masked = (row: WithGitProvider<'gitea'>) => m.maskProvider('gitea', row);
 
 export default group('gitea', {
   create: mutation({
     summary: 'Create a Gitea provider',
-    output: o.giteaCreated,
+    output: 'giteaCreated',
     input: m.giteaCreate,
     description: 'Creates a Gitea provider from an OAuth application (or with its tokens); usable once it holds an access and a refresh token. `giteaUsername` and `organizationName` are not stored; `gitProviderId` and `giteaId` are ignored. Secrets are stored encrypted.',
     handler: ({ name, giteaUsername: _u, organizationName: _o, gitProviderId: _g, giteaId: _i, ...values }, { store, caller }) => {
@@ -19,14 +18,14 @@ export default group('gitea', {
   }),
   one: query({
     summary: 'One Gitea provider, secrets masked',
-    output: o.gitea,
+    output: 'gitea',
     input: m.giteaId,
     description: 'The Gitea settings with their git provider; client secret and tokens masked.',
     handler: ({ giteaId }, { store }) => masked(store.gitProviders.get('gitea', giteaId)),
   }),
   giteaProviders: query({
     summary: 'Gitea providers ready to use',
-    output: o.giteaProviders,
+    output: 'giteaProviders',
     input: z.object({}),
     description: 'Gitea providers that hold their OAuth tokens.',
     handler: (_, { store }) =>
@@ -37,7 +36,7 @@ export default group('gitea', {
   }),
   update: mutation({
     summary: 'Update a Gitea provider',
-    output: o.success,
+    output: 'success',
     input: m.giteaUpdate,
     description: 'Updates the provider; `gitProviderId` must be this provider\'s, and a secret sent back as the mask keeps the stored one.',
     handler: ({ giteaId, gitProviderId, name, giteaUsername: _u, organizationName: _o, ...values }, { store }) => {
@@ -47,7 +46,7 @@ export default group('gitea', {
   }),
   getGiteaUrl: query({
     summary: "A Gitea provider's URL",
-    output: o.text,
+    output: 'text',
     input: m.giteaId,
     handler: ({ giteaId }, { store }) => store.gitProviders.get('gitea', giteaId).giteaUrl,
   }),

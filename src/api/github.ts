@@ -2,14 +2,13 @@ import { z } from 'zod';
 import * as m from '../model/git-provider.js';
 import type { WithGitProvider } from '../store/git-providers.js';
 import { group, mutation, query } from './procedure.js';
-import * as o from './outputs.js';
 
 const masked = (row: WithGitProvider<'github'>) => m.maskProvider('github', row);
 
 export default group('github', {
   create: mutation({
     summary: "Store an existing GitHub App's credentials",
-    output: o.github,
+    output: 'github',
     input: m.githubCreate,
     description:
       'Berth extension (Dokploy has no `github.create`: it registers GitHub Apps through the App-manifest redirect flow on github.com). Stores the credentials of an existing GitHub App; it is listed by `github.githubProviders` once `githubAppId`, `githubInstallationId` and `githubPrivateKey` are set. Secrets are stored encrypted and answered masked.',
@@ -17,14 +16,14 @@ export default group('github', {
   }),
   one: query({
     summary: 'One GitHub provider, secrets masked',
-    output: o.github,
+    output: 'github',
     input: m.githubId,
     description: 'The GitHub App settings with their git provider; client secret, private key and webhook secret masked.',
     handler: ({ githubId }, { store }) => masked(store.gitProviders.get('github', githubId)),
   }),
   githubProviders: query({
     summary: 'GitHub providers ready to use',
-    output: o.githubProviders,
+    output: 'githubProviders',
     input: z.object({}),
     description: 'GitHub providers whose App credentials are complete.',
     handler: (_, { store }) =>
@@ -35,7 +34,7 @@ export default group('github', {
   }),
   update: mutation({
     summary: 'Rename a GitHub provider',
-    output: o.nothing,
+    output: 'nothing',
     input: m.githubUpdate,
     description: 'Renames the provider and sets the App name; `gitProviderId` must be this provider\'s.',
     handler: ({ githubId, gitProviderId, name, githubAppName }, { store }) => {

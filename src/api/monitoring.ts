@@ -1,13 +1,12 @@
 import { serverMetricsInput, timeRange } from '../model/monitoring.js';
 import { serverPoints } from '../monitoring/series.js';
 import { group, query } from './procedure.js';
-import * as o from './outputs.js';
 
 /** Berth's own group (Dokploy has no equivalent route): the server's samples. */
 export default group('monitoring', {
   server: query({
     summary: "The server's CPU, memory and disk samples",
-    output: o.serverPoints,
+    output: 'serverPoints',
     input: serverMetricsInput,
     description:
       "The server's samples in a time range (default: the last hour), oldest first: host CPU %, memory, the disk of Berth's data dir and of Docker's root dir, and the control plane's resident memory. Sampled on the same interval as applications.",

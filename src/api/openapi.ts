@@ -30,18 +30,15 @@ const errors = {
 const tokenSecurity = [{ apiKey: [] }, { Authorization: [] }];
 
 /**
- * Every output schema of src/api/outputs.ts as a named component; a schema used inside
- * another (an application's domains, a deployment list's rows) becomes a `$ref` to its own.
+ * Every output schema of src/api/outputs.ts as a component named as its export; a schema
+ * used inside another (an application's domains, a deployment list's rows) becomes a `$ref`.
  */
-function outputComponents(): { names: Map<z.ZodType, string>; schemas: Record<string, JsonSchema> } {
+function outputComponents(): Record<string, JsonSchema> {
   const registry = z.registry<{ id: string }>();
-  const names = new Map<z.ZodType, string>();
   for (const [name, build] of Object.entries(outputs)) {
-    if (typeof build !== 'function') continue;
     const schema = (build as outputs.Output)();
-    if (names.has(schema)) continue;
-    names.set(schema, name);
-    registry.add(schema, { id: name });
+    // one component per schema: an export that names another's schema is left out
+    if (!registry.has(schema)) registry.add(schema, { id: name });
   }
   const { schemas } = z.toJSONSchema(registry, { io: 'output', unrepresentable: 'any', uri: (id) => `#/components/schemas/${id}` });
   // components are addressed by name; a relative $id would move where their $refs resolve
@@ -49,7 +46,7 @@ function outputComponents(): { names: Map<z.ZodType, string>; schemas: Record<st
     delete (s as JsonSchema).$schema;
     delete (s as JsonSchema).$id;
   }
-  return { names, schemas: schemas as Record<string, JsonSchema> };
+  return schemas as Record<string, JsonSchema>;
 }
 
 /** A query's input as query parameters. */
@@ -135,12 +132,10 @@ function otherRoutes(access: (a: Access) => Record<string, unknown>) {
 
 /** The OpenAPI 3.1 document of every procedure, generated from the same zod schemas that validate it. */
 export function buildOpenApi(procedures: Procedure[], version: string) {
-  const { names, schemas } = outputComponents();
+  const schemas = outputComponents();
   const access = (a: Access) => ({ 'x-berth-access': a });
   const paths: Record<string, unknown> = {};
   for (const proc of procedures) {
-    const output = names.get(proc.output());
-    if (!output) throw new Error(`${proc.name}: its output schema is not exported by src/api/outputs.ts`);
     const op: Record<string, unknown> = {
       operationId: proc.name.replace('.', '-'),
       tags: [proc.name.split('.')[0]],
@@ -148,7 +143,7 @@ export function buildOpenApi(procedures: Procedure[], version: string) {
       description: proc.description,
       security: tokenSecurity,
       ...access(proc.access),
-      responses: { 200: { description: 'Successful response', content: { 'application/json': { schema: ref(output) } } }, ...errors },
+      responses: { 200: { description: 'Successful response', content: { 'application/json': { schema: ref(proc.output) } } }, ...errors },
     };
     if (proc.kind === 'query') op.parameters = parameters(proc.input);
     else op.requestBody = { required: true, content: { 'application/json': { schema: inputSchema(proc.input) } } };

@@ -7,11 +7,15 @@ import * as t from '../store/schema.js';
 
 /**
  * The shapes of the procedures' 200 answers, for the OpenAPI document only (answers are not
- * checked against them at run time). Entity rows come from the Drizzle tables themselves, so
- * a new column shows up here; composite answers extend them. Each export is a thunk that
- * builds its schema once, on the first `/api/openapi.json`: start-up builds none.
+ * checked against them at run time; test/unit/openapi-answers.test.ts checks real answers).
+ * Entity rows come from the Drizzle tables themselves, so a new column shows up here;
+ * composite answers extend them. Procedures name their output (`output: 'application'`):
+ * this module is loaded with the document, on the first `/api/openapi.json`, and each schema
+ * is built once.
  */
 export type Output = () => z.ZodType;
+/** The name of an output schema: an export of this module. */
+export type OutputName = { [K in keyof typeof import('./outputs.js')]: (typeof import('./outputs.js'))[K] extends Output ? K : never }[keyof typeof import('./outputs.js')];
 
 const once = <T extends z.ZodType>(build: () => T): (() => T) => {
   let schema: T | undefined;

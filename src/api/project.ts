@@ -1,20 +1,19 @@
 import { z } from 'zod';
 import * as m from '../model/project.js';
 import { group, mutation, query } from './procedure.js';
-import * as o from './outputs.js';
 import { envFor } from './redact.js';
 
 export default group('project', {
   create: mutation({
     summary: 'Create a project with its production environment',
-    output: o.projectCreated,
+    output: 'projectCreated',
     input: m.projectCreate,
     description: 'Creates a project and its default `production` environment.',
     handler: (input, { store }) => store.projects.createProject(input),
   }),
   one: query({
     summary: 'One project with its environments and applications',
-    output: o.projectOne,
+    output: 'projectOne',
     input: m.projectId,
     handler: ({ projectId }, { store, caller }) => {
       const p = store.projects.projectWithServices(projectId);
@@ -23,7 +22,7 @@ export default group('project', {
   }),
   all: query({
     summary: 'Every project with environments and application summaries',
-    output: o.projectAll,
+    output: 'projectAll',
     input: z.object({}),
     description: 'Every project, newest first, with environments and application summaries.',
     cached: true,
@@ -31,7 +30,7 @@ export default group('project', {
   }),
   allForPermissions: query({
     summary: 'Projects, environments and applications by name',
-    output: o.projectsForPermissions,
+    output: 'projectsForPermissions',
     input: z.object({}),
     cached: true,
     handler: (_, { store }) =>
@@ -43,14 +42,14 @@ export default group('project', {
   }),
   homeStats: query({
     summary: 'Counts of projects, environments and applications',
-    output: o.homeStats,
+    output: 'homeStats',
     input: z.object({}),
     cached: true,
     handler: (_, { store }) => store.projects.homeStats(),
   }),
   search: query({
     summary: 'Search projects',
-    output: o.projectPage,
+    output: 'projectPage',
     input: m.projectSearch,
     handler: (input, { store, caller }) => {
       const r = store.projects.searchProjects(input);
@@ -59,21 +58,21 @@ export default group('project', {
   }),
   update: mutation({
     summary: 'Update a project',
-    output: o.project,
+    output: 'project',
     input: m.projectUpdate,
     description: 'Updates name, description or env. `createdAt` and `organizationId` are accepted and ignored.',
     handler: (input, { store }) => store.projects.updateProject(input),
   }),
   remove: mutation({
     summary: 'Remove a project with no applications',
-    output: o.project,
+    output: 'project',
     input: m.projectId,
     description: 'Removes the project and its environments. Refused (409) while it holds applications: delete them first, so no service is left running without a record.',
     handler: ({ projectId }, { store }) => store.projects.removeProject(projectId),
   }),
   duplicate: mutation({
     summary: "Copy an environment's applications",
-    output: o.environment,
+    output: 'environment',
     input: m.projectDuplicate,
     description:
       'Copies the applications of `sourceEnvironmentId` (all, or the `selectedServices`; other service types are a 400) into a new project named `name` (its default environment), or beside the originals with the suffix " (copy)" when `duplicateInSameProject` (`name` and `description` then unused). Each copy gets a new appName suffix and webhook token, status idle, and copies of its ports, mounts, redirects, basic-auth users and domains; copied domains start disabled, so the copy never takes the original\'s traffic until a host is changed and the domain enabled. Deployments and previews are not copied. Returns the target environment.',

@@ -1,12 +1,11 @@
 import * as m from '../model/redirect.js';
 import { rerouted } from './application-traefik.js';
 import { group, mutation, query } from './procedure.js';
-import * as o from './outputs.js';
 
 export default group('redirects', {
   create: mutation({
     summary: "Add a regex redirect to an application's domains",
-    output: o.ok,
+    output: 'ok',
     input: m.redirectCreate,
     description: 'Adds a regex redirect to every domain of an application (applied at once). Returns true, as Dokploy does.',
     handler: async (input, ctx) => {
@@ -16,19 +15,19 @@ export default group('redirects', {
   }),
   one: query({
     summary: 'One redirect',
-    output: o.redirect,
+    output: 'redirect',
     input: m.redirectId,
     handler: ({ redirectId }, { store }) => store.redirects.getRedirect(redirectId),
   }),
   update: mutation({
     summary: 'Update a redirect',
-    output: o.redirect,
+    output: 'redirect',
     input: m.redirectUpdate,
     handler: (input, ctx) => rerouted(ctx, ctx.store.redirects.update(input)),
   }),
   delete: mutation({
     summary: 'Delete a redirect',
-    output: o.redirect,
+    output: 'redirect',
     input: m.redirectId,
     handler: ({ redirectId }, ctx) => rerouted(ctx, ctx.store.redirects.remove(redirectId)),
   }),

@@ -1,14 +1,13 @@
 import { z } from 'zod';
 import { id } from '../model/common.js';
 import { group, mutation } from './procedure.js';
-import * as o from './outputs.js';
 
 const rollbackId = z.object({ rollbackId: id() });
 
 export default group('rollback', {
   rollback: mutation({
     summary: 'Queue a rollback to a kept release',
-    output: o.deployment,
+    output: 'deployment',
     input: rollbackId,
     access: 'deploy',
     description:
@@ -17,7 +16,7 @@ export default group('rollback', {
   }),
   delete: mutation({
     summary: 'Delete a rollback row and its local image',
-    output: o.rollback,
+    output: 'rollback',
     input: rollbackId,
     access: 'deploy',
     description: 'Deletes a rollback row and its local image (registry copies stay). The release the application runs now cannot be deleted (409).',

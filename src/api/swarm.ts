@@ -3,13 +3,12 @@ import { notFound } from '../model/errors.js';
 import { assertLocalServer } from '../model/registry.js';
 import { statsRow } from '../monitoring/stats-row.js';
 import { group, query } from './procedure.js';
-import * as o from './outputs.js';
 
 /** `swarm.*`: the Swarm this host belongs to, as the `docker node` / `docker service` commands show it. */
 export default group('swarm', {
   getNodes: query({
     summary: "The Swarm's nodes, as docker node ls",
-    output: o.swarmNodes,
+    output: 'swarmNodes',
     input: m.serverOnly,
     description: "The Swarm's nodes, as `docker node ls --format '{{json .}}'` prints them.",
     handler: async ({ serverId }, { containers }) => {
@@ -20,7 +19,7 @@ export default group('swarm', {
   }),
   getNodeInfo: query({
     summary: 'docker node inspect of a node',
-    output: o.engineObject,
+    output: 'engineObject',
     input: m.nodeRef,
     description: '`docker node inspect` of a node (by ID or hostname).',
     handler: async ({ nodeId, serverId }, { containers }) => {
@@ -32,7 +31,7 @@ export default group('swarm', {
   }),
   getContainerStats: query({
     summary: 'CPU, memory and I/O of every running container',
-    output: o.containerStats,
+    output: 'containerStats',
     input: m.serverOnly,
     description: "CPU, memory, network and block I/O of every running container, as `docker stats --no-stream --format '{{json .}}'` prints them (takes about a second: the engine's collection interval).",
     handler: async ({ serverId }, { containers }) => {
@@ -42,7 +41,7 @@ export default group('swarm', {
   }),
   getNodeApps: query({
     summary: "The Swarm's services, as docker service ls",
-    output: o.swarmServices,
+    output: 'swarmServices',
     input: m.serverOnly,
     description: "The Swarm's services, as `docker service ls --format '{{json .}}'` prints them.",
     handler: async ({ serverId }, { containers }) => {

@@ -3,12 +3,11 @@ import { ORGANIZATION_ID } from '../model/common.js';
 import { notFound } from '../model/errors.js';
 import * as m from '../model/api-key.js';
 import { group, mutation, query } from './procedure.js';
-import * as o from './outputs.js';
 
 export default group('user', {
   get: query({
     summary: "The calling token's identity and role",
-    output: o.caller,
+    output: 'caller',
     input: z.object({}),
     description: 'The calling token\'s identity and role; for admins also every token (never their values).',
     handler: (_, { store, caller }) => ({
@@ -25,7 +24,7 @@ export default group('user', {
   }),
   listApiKeys: query({
     summary: 'Every API token, never its value',
-    output: o.apiKeys,
+    output: 'apiKeys',
     input: z.object({}),
     access: 'admin',
     description: 'Every API token with its name, role and dates; never the token itself.',
@@ -33,7 +32,7 @@ export default group('user', {
   }),
   createApiKey: mutation({
     summary: 'Create an API token (shown once)',
-    output: o.apiKeyCreated,
+    output: 'apiKeyCreated',
     input: m.apiKeyCreate,
     description: 'Creates a token. The plaintext `key` is in this answer only; Berth stores its hash.',
     handler: (input, { store }) =>
@@ -46,7 +45,7 @@ export default group('user', {
   }),
   deleteApiKey: mutation({
     summary: 'Revoke an API token',
-    output: o.ok,
+    output: 'ok',
     input: m.apiKeyId,
     description: 'Revokes a token; the next request with it gets 401.',
     handler: ({ apiKeyId }, { store }) => {

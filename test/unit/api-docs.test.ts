@@ -41,7 +41,7 @@ describe('the API reference at /api/docs', () => {
   });
 
   test('no other file of the package, and nothing outside it, is served: 404 in the API error form', async () => {
-    for (const path of ['/api/docs/package.json', '/api/docs/index.html', '/api/docs/swagger-initializer.js', '/api/docs/..%2Fpackage.json']) {
+    for (const path of ['/api/docsx', '/api/docs/package.json', '/api/docs/index.html', '/api/docs/swagger-initializer.js', '/api/docs/..%2Fpackage.json']) {
       const r = await request(`${b.url}${path}`);
       assert.equal(r.status, 404, path);
       assert.equal(r.body.code, 'NOT_FOUND', path);
