@@ -65,7 +65,7 @@ async function docsServer(): Promise<FastifyInstance> {
  */
 export function registerDocsRoutes(app: FastifyInstance): void {
   let docs: Promise<FastifyInstance> | undefined;
-  // One route for the page and its files (each route costs idle memory); no HEAD twin.
+  // One route for the page and its files; the docs server answers what this one lets through.
   app.get(`${DOCS_PATH}*`, { config: { public: true }, exposeHeadRoute: false }, async (req, reply) => {
     const rest = (req.params as { '*': string })['*'];
     const file = rest.replace(/^\//, '');
