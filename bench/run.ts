@@ -260,6 +260,14 @@ for (const route of routes) routeResults.push(await cannon(s, route, seeded));
 const rssAfterMb = rssMb(s.child.pid!);
 await sleep(5000);
 const rssSettledMb = rssMb(s.child.pid!);
+// The API reference from the bundle: its page and assets must be found from dist/ (a failure
+// fails the bench), and what serving it once costs in memory.
+for (const url of ['/api/docs', '/api/docs/berth-docs.js', '/api/docs/swagger-ui.css', '/api/docs/swagger-ui-bundle.js', '/api/openapi.json']) {
+  const r = await fetch(`${s.url}${url}`);
+  if (!r.ok) throw new Error(`GET ${url} from dist/: HTTP ${r.status}`);
+  await r.arrayBuffer();
+}
+const rssAfterDocsMb = rssMb(s.child.pid!);
 
 // Deploy overhead needs the Docker engine and registry of scripts/test-env.sh.
 const testEnv = testEnvironment();
@@ -301,6 +309,7 @@ const results = {
   routes: routeResults,
   rssAfterLoadMb: rssAfterMb,
   rssAfterSettleMb: rssSettledMb,
+  rssAfterDocsMb,
   rateLimiterHitNs: limiter,
   deployOverheadMs: deployMs ? { median: median(deployMs), all: deployMs } : null,
   rollbackMs: rollbackMs ? { median: median(rollbackMs), all: rollbackMs } : null,
@@ -322,6 +331,7 @@ console.log(pad(['idle RSS', `${idleRssMb} MB`, `≤ ${rssTarget} MB`, mark(idle
 console.log(pad(['RSS after seeding', `${rssSeededMb} MB`, '', ''], w1));
 console.log(pad(['RSS after load', `${rssAfterMb} MB`, '', ''], w1));
 console.log(pad(['RSS after 5 s settle', `${rssSettledMb} MB`, '', ''], w1));
+console.log(pad(['RSS after /api/docs', `${rssAfterDocsMb} MB`, '', ''], w1));
 console.log(pad([`seeding (${PROJECTS + APPS} POSTs)`, `${seeded.ms} ms`, '', ''], w1));
 const deployTarget = 800;
 if (deployMs) console.log(pad([`deploy → done (median/${DEPLOY_RUNS})`, `${median(deployMs)} ms`, `≤ ${deployTarget} ms`, mark(median(deployMs) <= deployTarget)], w1));

@@ -18,8 +18,9 @@ await build({
   platform: 'node',
   target: 'node20',
   format: 'esm',
-  // Loaded from node_modules as they are: a native addon, and dockerode (loaded on first use).
-  external: ['better-sqlite3', 'dockerode'],
+  // Loaded from node_modules as they are: a native addon, and what is loaded on first use only
+  // (dockerode; @fastify/static for /api/docs, which finds Swagger UI's files in node_modules too).
+  external: ['better-sqlite3', 'dockerode', '@fastify/static'],
   // Bundled CommonJS dependencies call require(); give the ES module one.
   banner: { js: "import { createRequire as __berthRequire } from 'node:module'; const require = __berthRequire(import.meta.url);" },
   // Less source to read and parse at start; names stay readable in stack traces.

@@ -45,7 +45,7 @@ step() {
 
 # --- 1. Debian packages (docker.io is docker.sh's: it checks the docker client first) -------
 PKGS=(ca-certificates curl git openssh-server openssh-client busybox-static debootstrap
-  docker-registry apache2-utils)
+  docker-registry apache2-utils chromium)
 packages() {
   local missing
   mapfile -t missing < <(missing_pkgs "${PKGS[@]}")

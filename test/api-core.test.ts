@@ -15,8 +15,14 @@ describe('API transport, authentication and errors', () => {
     assert.equal(r.body.status, 'ok');
   });
 
+  test('the OpenAPI document answers without a token (the API reference at /api/docs reads it)', async () => {
+    const r = await request(`${b.url}/api/openapi.json`);
+    assert.equal(r.status, 200);
+    assert.equal(r.body.openapi, '3.1.0');
+  });
+
   test('every other route needs a token: 401 in both error forms', async () => {
-    for (const path of ['/api/project.all', '/api/openapi.json', '/api/no.such', '/api/trpc/project.all']) {
+    for (const path of ['/api/project.all', '/api/no.such', '/api/trpc/project.all']) {
       const r = await request(`${b.url}${path}`);
       assert.equal(r.status, 401, path);
       const err = path.includes('trpc') ? r.body.error.json.data : r.body;

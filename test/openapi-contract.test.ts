@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
+import { procedures } from '../src/api/procedures.js';
 import { request, startTestBerth, type TestBerth } from './helpers/berth.js';
 
 /**
@@ -98,4 +99,45 @@ describe('OpenAPI document versus the contract', () => {
       }
     });
   }
+});
+
+describe('OpenAPI document: every operation is described for a reader', () => {
+  let b: TestBerth;
+  let doc: Schema;
+  before(async () => {
+    b = await startTestBerth();
+    doc = (await request(`${b.url}/api/openapi.json`)).body;
+  });
+  after(() => b.close());
+
+  const operations = () => Object.entries<Schema>(doc.paths).flatMap(([path, item]) => Object.entries<Schema>(item).map(([method, op]) => ({ path, method, op })));
+  const resolve = (s: Schema): Schema => (s?.$ref ? resolve(doc.components.schemas[s.$ref.replace('#/components/schemas/', '')]) : s);
+
+  test('every operation has a one-line summary', () => {
+    const missing = operations().filter(({ op }) => typeof op.summary !== 'string' || op.summary.trim() === '' || op.summary.includes('\n'));
+    assert.deepEqual(missing.map((o) => o.path), []);
+  });
+
+  test('every 200 answer has a schema that says something (a type, properties, items or a reference to one)', () => {
+    const empty = operations().filter(({ op }) => {
+      const content = op.responses?.[200]?.content ?? {};
+      const schemas = Object.values<Schema>(content).map((c) => resolve(c.schema));
+      return schemas.length === 0 || schemas.some((s) => !s || Object.keys(s).length === 0);
+    });
+    assert.deepEqual(empty.map((o) => o.path), []);
+    // every $ref of the document points at a component
+    const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)].map((m) => m[1]);
+    assert.deepEqual(refs.filter((r) => !doc.components.schemas[r]), []);
+  });
+
+  test('the served procedures, the SSE streams, the upload and /metrics are all in the document', () => {
+    for (const p of procedures) assert.ok(doc.paths[`/${p.name}`]?.[p.kind === 'query' ? 'get' : 'post'], `${p.name} missing`);
+    assert.ok(doc.paths['/deployment.stream'].get.responses[200].content['text/event-stream']);
+    assert.ok(doc.paths['/application.logStream'].get.responses[200].content['text/event-stream']);
+    const upload = doc.paths['/application.dropDeployment'].post.requestBody.content['multipart/form-data'].schema;
+    assert.deepEqual(upload.properties.zip, { type: 'string', format: 'binary' });
+    assert.ok(upload.required.includes('applicationId'));
+    assert.deepEqual(doc.paths['/metrics'].get.servers, [{ url: '/' }]);
+    assert.ok(doc.paths['/metrics'].get.responses[200].content['text/plain']);
+  });
 });

@@ -106,6 +106,8 @@ export async function followAppLogs(containers: Containers, logs: AppLogs, windo
 
 export default group('application', {
   readLogs: query({
+    summary: "The application's runtime logs (all tasks, redacted)",
+    output: 'text',
     input: readLogsInput,
     description:
       'Runtime logs of the application: the latest `tail` lines of all tasks of its service (those a redeploy replaced too), oldest first, each `<timestamp> <line>`. `since`/`until` bound them (`30m` ago, or for `until` an ISO time), `search` keeps lines containing it (case-insensitive). Secret values are redacted. "" when the application has no service. Live: GET /api/application.logStream.',

@@ -5,6 +5,8 @@ import { group, query } from './procedure.js';
 
 export default group('application', {
   readAppMonitoring: query({
+    summary: "The application's CPU, memory, network and I/O samples",
+    output: 'appMonitoring',
     input: appMonitoringInput,
     description:
       "The application's samples in a time range (default: the last hour): `{cpu, memory, disk, network, block}` as Dokploy's `{value, time}` points, plus `restarts`. Berth samples every running application on a fixed interval whether or not anyone looks (BERTH_METRICS_INTERVAL_MS); older than 24 h the points are 5-minute averages. null when no container of the application ran in the range.",

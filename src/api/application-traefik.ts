@@ -25,11 +25,15 @@ const EDIT_LASTS = "The edit lasts until the application's domains, redirects or
 
 export default group('application', {
   readTraefikConfig: query({
+    summary: "The application's Traefik file (YAML), or null",
+    output: 'optionalText',
     input: oneApplication,
     description: "The application's Traefik dynamic configuration (YAML, as Traefik reads it), or null when it has no enabled domain.",
     handler: ({ applicationId }, { store, config }) => readTraefikFile(config.dataDir, store.applications.get(applicationId).appName),
   }),
   updateTraefikConfig: mutation({
+    summary: "Replace the application's Traefik file with checked YAML",
+    output: 'ok',
     input: traefikConfigUpdate,
     description: `Replaces the application's Traefik file with the given YAML. YAML that does not parse, that Traefik v3's file provider would refuse (checked against its JSON schema), whose regexes (middlewares, router rules) Go's RE2 does not compile, or that contains "{{" (Traefik's Go-template pass) is a 400 and the file stays as it was. ${EDIT_LASTS}`,
     handler: async ({ applicationId, traefikConfig }, { store, config }) => {

@@ -31,15 +31,19 @@ function lifecycle(ctx: Context, applicationId: string, type: 'start' | 'stop') 
 }
 
 /** A save*Provider procedure: the saved source becomes the app's source, and the app waits for its next deploy. */
-const saveSource = <I extends z.ZodType<{ applicationId: string } & ApplicationChanges>>(input: I, sourceType: Exclude<SourceType, 'drop'>, description?: string) =>
+const saveSource = <I extends z.ZodType<{ applicationId: string } & ApplicationChanges>>(input: I, sourceType: Exclude<SourceType, 'drop'>, summary: string, description?: string) =>
   mutation({
     input,
+    summary,
+    output: 'ok',
     description,
     handler: ({ applicationId, ...changes }: z.output<I>, ctx) => save(ctx, applicationId, { ...changes, sourceType, applicationStatus: 'idle' }),
   });
 
 export default group('application', {
   create: mutation({
+    summary: 'Create an application in an environment',
+    output: 'application',
     input: m.applicationCreate,
     description:
       'Creates an application in an environment. `appName` becomes `<slug>-<6 random chars>` (lower-case, a valid Swarm service name); omitted, Berth picks `app-<verb>-<adjective>-<noun>-<6 chars>`. 409 when the name is taken. `serverId` must be null: remote servers are not supported yet.',
@@ -47,6 +51,8 @@ export default group('application', {
       redactApplication(caller, store.applications.create({ ...input, appName: appName ? buildAppName(appName) : generateAppName() })),
   }),
   one: query({
+    summary: 'One application with its relations, release and health',
+    output: 'applicationOne',
     cached: true,
     input: m.applicationId,
     description:
@@ -74,52 +80,69 @@ export default group('application', {
     },
   }),
   update: mutation({
+    summary: "Write an application's settings",
+    output: 'ok',
     input: m.applicationUpdate,
     description:
       'Writes exactly the given columns (no redeploy). `appName` and `createdAt` are accepted and ignored; `serverId`/`buildServerId` accept only null. Referenced environment, registries, providers and SSH key must exist (404).',
     handler: ({ applicationId, appName: _fixed, createdAt: _created, serverId: _local, ...changes }, ctx) => save(ctx, applicationId, changes),
   }),
   delete: mutation({
+    summary: 'Delete an application with its service, images and logs',
+    output: 'application',
     input: m.applicationId,
     description:
       'Deletes the application with its domains, mounts, ports, redirects, basic-auth users, previews and deployments, after removing its Swarm service, built images, queued and running jobs, uploads, work trees and logs; returns the row as it was.',
     handler: async ({ applicationId }, ctx) => redactApplication(ctx.caller, withoutTraefikFile(ctx, await ctx.deploy.removeApplication(applicationId))),
   }),
   move: mutation({
+    summary: 'Move an application to another environment',
+    output: 'application',
     input: m.applicationMove,
     handler: ({ applicationId, targetEnvironmentId }, { store, caller }) =>
       redactApplication(caller, store.applications.move(applicationId, targetEnvironmentId)),
   }),
   search: query({
+    summary: 'Search applications',
+    output: 'applicationPage',
     cached: true,
     input: m.applicationSearch,
     description: 'Case-insensitive substring search, newest first. `q` matches name, appName, description, repository, owner or dockerImage.',
     handler: (input, { store }) => store.applications.search(input),
   }),
   saveEnvironment: mutation({
+    summary: 'Set env, build args and build secrets',
+    output: 'ok',
     input: m.saveEnvironment,
     handler: ({ applicationId, ...changes }, ctx) => save(ctx, applicationId, changes),
   }),
   saveBuildType: mutation({
+    summary: 'Set how the application is built',
+    output: 'ok',
     input: m.saveBuildType,
     handler: ({ applicationId, ...changes }, ctx) => save(ctx, applicationId, changes),
   }),
-  saveGithubProvider: saveSource(m.saveGithubProvider, 'github'),
-  saveGitlabProvider: saveSource(m.saveGitlabProvider, 'gitlab'),
-  saveBitbucketProvider: saveSource(m.saveBitbucketProvider, 'bitbucket'),
-  saveGiteaProvider: saveSource(m.saveGiteaProvider, 'gitea'),
-  saveGitProvider: saveSource(m.saveGitProvider, 'git'),
+  saveGithubProvider: saveSource(m.saveGithubProvider, 'github', 'Use a GitHub repository as the source'),
+  saveGitlabProvider: saveSource(m.saveGitlabProvider, 'gitlab', 'Use a GitLab repository as the source'),
+  saveBitbucketProvider: saveSource(m.saveBitbucketProvider, 'bitbucket', 'Use a Bitbucket repository as the source'),
+  saveGiteaProvider: saveSource(m.saveGiteaProvider, 'gitea', 'Use a Gitea repository as the source'),
+  saveGitProvider: saveSource(m.saveGitProvider, 'git', 'Use any Git URL as the source'),
   saveDockerProvider: saveSource(
     m.saveDockerProvider,
     'docker',
+    'Use a prebuilt Docker image as the source',
     'Sets the image and pull credentials. The password is stored encrypted and never returned; sending back the mask keeps it.',
   ),
   disconnectGitProvider: mutation({
+    summary: 'Clear the git source fields',
+    output: 'ok',
     input: m.applicationId,
     description: 'Clears every git source field (GitHub, GitLab, Bitbucket, Gitea, Git URL); docker and drop fields stay.',
     handler: ({ applicationId }, ctx) => save(ctx, applicationId, m.disconnectedSource),
   }),
   markRunning: mutation({
+    summary: 'Set the application status to running',
+    output: 'nothing',
     input: m.applicationId,
     access: 'deploy',
     handler: ({ applicationId }, ctx) => {
@@ -127,6 +150,8 @@ export default group('application', {
     },
   }),
   refreshToken: mutation({
+    summary: 'Replace the deploy webhook token',
+    output: 'ok',
     input: m.applicationId,
     description: 'Replaces the token of the deploy webhook URL; the old URL stops working.',
     handler: ({ applicationId }, { store }) => {
@@ -135,6 +160,8 @@ export default group('application', {
     },
   }),
   deploy: mutation({
+    summary: 'Queue a deployment (fetch, build, release)',
+    output: 'deployment',
     input: d.deployInput,
     access: 'deploy',
     description:
@@ -142,6 +169,8 @@ export default group('application', {
     handler: ({ applicationId, title, description }, { deploy }) => deploy.enqueueDeploy(applicationId, 'deploy', { title, description }),
   }),
   redeploy: mutation({
+    summary: "Queue a rebuild of the current release's revision",
+    output: 'deployment',
     input: d.deployInput,
     access: 'deploy',
     description:
@@ -149,18 +178,24 @@ export default group('application', {
     handler: ({ applicationId, title, description }, { deploy }) => deploy.enqueueDeploy(applicationId, 'redeploy', { title, description }),
   }),
   start: mutation({
+    summary: 'Queue a start (scale to the configured replicas)',
+    output: 'application',
     input: m.applicationId,
     access: 'deploy',
     description: "Queues a start: the service is scaled to the configured `replicas` (Dokploy uses 1), then the app is `done`. Answers the application as it was before.",
     handler: ({ applicationId }, ctx) => lifecycle(ctx, applicationId, 'start'),
   }),
   stop: mutation({
+    summary: 'Queue a stop (scale to 0)',
+    output: 'application',
     input: m.applicationId,
     access: 'deploy',
     description: 'Queues a stop: the service is scaled to 0, then the app is `idle`. Answers the application as it was before.',
     handler: ({ applicationId }, ctx) => lifecycle(ctx, applicationId, 'stop'),
   }),
   reload: mutation({
+    summary: 'Queue a service update from the current settings, no build',
+    output: 'ok',
     input: d.reloadInput,
     access: 'deploy',
     description: 'Queues a reload: the service is updated from the current settings (env, ports, mounts, resources…) with the image of the last successful deployment, no build. `appName` is required and ignored.',
@@ -170,6 +205,8 @@ export default group('application', {
     },
   }),
   cancelDeployment: mutation({
+    summary: "Cancel the application's running or queued deployment",
+    output: 'success',
     input: m.applicationId,
     access: 'deploy',
     description:
@@ -180,6 +217,8 @@ export default group('application', {
     },
   }),
   killBuild: mutation({
+    summary: "Kill the application's running build",
+    output: 'nothing',
     input: m.applicationId,
     access: 'deploy',
     description: "Kills this application's running build (clone, build or push) only; its deployment ends `cancelled`. 400 when none runs.",
@@ -188,6 +227,8 @@ export default group('application', {
     },
   }),
   cleanQueues: mutation({
+    summary: "Drop the application's queued jobs",
+    output: 'nothing',
     input: m.applicationId,
     access: 'deploy',
     description: "Drops the app's queued jobs (their deployments end `cancelled`); the running one goes on.",
@@ -196,6 +237,8 @@ export default group('application', {
     },
   }),
   clearDeployments: mutation({
+    summary: "Delete the application's finished deployments",
+    output: 'ok',
     input: m.applicationId,
     access: 'deploy',
     description: "Deletes the app's finished deployments with their logs and images, except the one whose version runs.",

@@ -25,10 +25,12 @@ function refusal(err: unknown): unknown {
   return err;
 }
 
-const lifecycle = (action: ContainerAction, description: string) =>
+const lifecycle = (action: ContainerAction, summary: string, description: string) =>
   mutation({
     input: m.containerRef,
     access: 'deploy',
+    summary,
+    output: 'nothing',
     description,
     handler: async ({ containerId, serverId }, { containers }) => {
       assertLocalServer(serverId);
@@ -41,6 +43,8 @@ const lifecycle = (action: ContainerAction, description: string) =>
 
 export default group('docker', {
   getContainers: query({
+    summary: "The host's containers, as docker ps -a",
+    output: 'containers',
     input: m.serverOnly,
     description: 'Every container of the host, running or not, as `docker ps -a` lists it.',
     handler: async ({ serverId }, { containers }) => {
@@ -48,12 +52,14 @@ export default group('docker', {
       return (await containers.list({ all: true })).map(m.containerRow);
     },
   }),
-  restartContainer: lifecycle('restart', 'Restarts a container. A Swarm task container that stops is replaced by Swarm.'),
-  startContainer: lifecycle('start', 'Starts a container; one already running is left as it is.'),
-  stopContainer: lifecycle('stop', 'Stops a container (SIGTERM, then SIGKILL after its grace period); one already stopped is left as it is.'),
-  killContainer: lifecycle('kill', 'Sends SIGKILL to a running container; 409 when it is not running.'),
-  removeContainer: lifecycle('remove', 'Removes a container, running or not (`docker rm -f`).'),
+  restartContainer: lifecycle('restart', 'Restart a container', 'Restarts a container. A Swarm task container that stops is replaced by Swarm.'),
+  startContainer: lifecycle('start', 'Start a container', 'Starts a container; one already running is left as it is.'),
+  stopContainer: lifecycle('stop', 'Stop a container', 'Stops a container (SIGTERM, then SIGKILL after its grace period); one already stopped is left as it is.'),
+  killContainer: lifecycle('kill', 'Kill a running container', 'Sends SIGKILL to a running container; 409 when it is not running.'),
+  removeContainer: lifecycle('remove', 'Remove a container', 'Removes a container, running or not (`docker rm -f`).'),
   getConfig: query({
+    summary: 'docker inspect of a container',
+    output: 'engineObject',
     input: m.containerRef,
     description: "`docker inspect` of a container. Env values are masked for callers other than admins (who may read the app's env).",
     handler: async ({ containerId, serverId }, { containers, caller }) => {
@@ -63,6 +69,8 @@ export default group('docker', {
     },
   }),
   getContainersByAppNameMatch: query({
+    summary: 'Containers whose name starts with an appName',
+    output: 'containersByName',
     input: m.appNameMatch,
     description: 'Containers whose name starts with appName; with appType, those of the compose project or stack of that name.',
     handler: async ({ appName, appType, serverId }, { containers }) => {
@@ -76,6 +84,8 @@ export default group('docker', {
     },
   }),
   getContainersByAppLabel: query({
+    summary: 'Running containers of a service or name',
+    output: 'containersByLabel',
     input: m.appLabel,
     description: "Running containers of a Swarm service (type swarm), or whose name contains appName (standalone, Docker's name filter).",
     handler: async ({ appName, type, serverId }, { containers }) => {
@@ -85,6 +95,8 @@ export default group('docker', {
     },
   }),
   getServiceContainersByAppName: query({
+    summary: "A Swarm service's tasks, as docker service ps",
+    output: 'serviceTasks',
     input: m.appNameRef,
     description:
       "The tasks of a Swarm service, history included, newest first, as `docker service ps` shows them; containerId is the task's container (short ID). [] when there is no such service.",

@@ -32,19 +32,27 @@ function summary(p: GitProviderWithDetails) {
 
 export default group('gitProvider', {
   getAll: query({
+    summary: 'Every git provider, without credentials',
+    output: 'gitProviderSummaries',
     input: z.object({}),
     description: 'Every git provider, newest first, with a credential-free summary of its GitHub/GitLab/Bitbucket/Gitea settings (the other kinds null).',
     handler: (_, { store }) => store.gitProviders.all().map(summary),
   }),
   toggleShare: mutation({
+    summary: 'Share a git provider with the organization or not',
+    output: 'gitProvider',
     input: m.gitProviderToggleShare,
     handler: ({ gitProviderId, sharedWithOrganization }, { store }) => store.gitProviders.toggleShare(gitProviderId, sharedWithOrganization),
   }),
   allForPermissions: query({
+    summary: 'Git provider names and kinds',
+    output: 'gitProviderNames',
     input: z.object({}),
     handler: (_, { store }) => store.gitProviders.all().map(({ gitProviderId, name, providerType }) => ({ gitProviderId, name, providerType })),
   }),
   remove: mutation({
+    summary: 'Delete a git provider',
+    output: 'gitProvider',
     input: m.gitProviderId,
     description: 'Deletes the git provider and its GitHub/GitLab/Bitbucket/Gitea settings.',
     handler: ({ gitProviderId }, { store }) => store.gitProviders.remove(gitProviderId),

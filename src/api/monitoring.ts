@@ -5,6 +5,8 @@ import { group, query } from './procedure.js';
 /** Berth's own group (Dokploy has no equivalent route): the server's samples. */
 export default group('monitoring', {
   server: query({
+    summary: "The server's CPU, memory and disk samples",
+    output: 'serverPoints',
     input: serverMetricsInput,
     description:
       "The server's samples in a time range (default: the last hour), oldest first: host CPU %, memory, the disk of Berth's data dir and of Docker's root dir, and the control plane's resident memory. Sampled on the same interval as applications.",

@@ -7,6 +7,8 @@ const previewDeploymentId = z.object({ previewDeploymentId: id() });
 
 export default group('previewDeployment', {
   all: query({
+    summary: "An application's previews, with their deployments and domains",
+    output: 'previews',
     input: z.object({ applicationId: id() }),
     description:
       "The application's previews, newest first, each with its deployments (newest first) and domain. A pull request that was refused a preview (previewLimit reached, a fork while previewAllowForks is off) is listed with `statusMessage` saying why, and no domain.",
@@ -16,10 +18,14 @@ export default group('previewDeployment', {
     },
   }),
   one: query({
+    summary: 'One preview, with its deployments and domain',
+    output: 'previewOne',
     input: previewDeploymentId,
     handler: ({ previewDeploymentId }, { store }) => store.previews.one(previewDeploymentId),
   }),
   delete: mutation({
+    summary: 'Remove a preview completely',
+    output: 'ok',
     input: previewDeploymentId,
     access: 'deploy',
     description: "Removes the preview completely: its jobs, Swarm service, built images, Traefik file, logs, domain and deployment rows. A later update of the pull request creates it again.",
@@ -29,6 +35,8 @@ export default group('previewDeployment', {
     },
   }),
   redeploy: mutation({
+    summary: "Rebuild a preview at its newest deployment's commit",
+    output: 'deployment',
     input: previewDeploymentId.extend({ title: z.string().max(200).optional(), description: z.string().max(2000).optional() }),
     access: 'deploy',
     description: "Queues a rebuild of the preview at the commit of its newest deployment and answers with the deployment (Dokploy answers true).",

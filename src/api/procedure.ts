@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { Config } from '../config.js';
 import type { Deployer } from '../deploy/deployer.js';
 import type { Containers } from '../docker/containers.js';
+import type { OutputName } from './outputs.js';
 import type { Store } from '../store/index.js';
 
 export type Role = 'admin' | 'deployer' | 'read-only';
@@ -31,6 +32,10 @@ export interface Procedure<I extends z.ZodType = z.ZodType> {
   kind: 'query' | 'mutation';
   input: I;
   access: Access;
+  /** One line: the operation's title in the API reference. */
+  summary: string;
+  /** The 200 answer's shape for the OpenAPI document: a schema of src/api/outputs.ts, by name (start-up builds none). */
+  output: OutputName;
   description?: string;
   /** A read whose answer depends only on the database and the caller's role: served from cache until any write. */
   cached?: boolean;

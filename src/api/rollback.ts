@@ -6,6 +6,8 @@ const rollbackId = z.object({ rollbackId: id() });
 
 export default group('rollback', {
   rollback: mutation({
+    summary: 'Queue a rollback to a kept release',
+    output: 'deployment',
     input: rollbackId,
     access: 'deploy',
     description:
@@ -13,6 +15,8 @@ export default group('rollback', {
     handler: ({ rollbackId }, { deploy }) => deploy.enqueueRollback(rollbackId),
   }),
   delete: mutation({
+    summary: 'Delete a rollback row and its local image',
+    output: 'rollback',
     input: rollbackId,
     access: 'deploy',
     description: 'Deletes a rollback row and its local image (registry copies stay). The release the application runs now cannot be deleted (409).',

@@ -12,7 +12,8 @@ import { registerDeploymentRoutes } from './deployment-routes.js';
 import { registerMetricsRoute } from './metrics-route.js';
 import { registerApplicationLogStream } from './application-log-stream.js';
 import { registerWebhookRoutes } from './webhook-routes.js';
-import { buildOpenApi } from './openapi.js';
+import type { buildOpenApi } from './openapi.js';
+import { registerDocsRoutes } from './docs-route.js';
 import { mayCall, type Caller, type Context, type Procedure } from './procedure.js';
 import { RateLimiter } from './rate-limit.js';
 import { ResponseCache } from './response-cache.js';
@@ -118,9 +119,12 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
 
   app.get('/api/health', { config: { public: true } }, async () => ({ status: 'ok', version: deps.version, ...(deps.edge && { edge: deps.edge() }) }));
 
-  // Built on first request: most servers never serve it, and start-up stays short.
+  // Built (and its module loaded) on first request: most servers never serve it, and start-up
+  // stays short. Public, as /api/docs reads it: it describes the API every Berth serves, and
+  // no data of this one.
   let openApi: ReturnType<typeof buildOpenApi> | undefined;
-  app.get('/api/openapi.json', async () => (openApi ??= buildOpenApi(deps.procedures, deps.version)));
+  app.get('/api/openapi.json', { config: { public: true } }, async () => (openApi ??= (await import('./openapi.js')).buildOpenApi(deps.procedures, deps.version)));
+  registerDocsRoutes(app);
 
   const byName = new Map(deps.procedures.map((p) => [p.name, p]));
   const cache = new ResponseCache(() => store.dataVersion());

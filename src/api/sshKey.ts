@@ -14,6 +14,8 @@ const fieldError = (field: string, message: string) => new BerthError('BAD_REQUE
 
 export default group('sshKey', {
   create: mutation({
+    summary: 'Import an SSH key pair',
+    output: 'nothing',
     input: m.sshKeyCreate,
     description: 'Imports a key pair. The private key must be a PEM `RSA PRIVATE KEY` or `OPENSSH PRIVATE KEY` block without passphrase and the public key must be its own; 400 naming the field otherwise. The private key is stored encrypted and never answered. `organizationId` is required and ignored.',
     handler: async ({ name, description, privateKey, publicKey }, { store }) => {
@@ -25,30 +27,42 @@ export default group('sshKey', {
     },
   }),
   remove: mutation({
+    summary: 'Delete an SSH key',
+    output: 'sshKey',
     input: m.sshKeyId,
     description: 'Deletes the key; git sources that used it are left without one.',
     handler: ({ sshKeyId }, { store }) => masked(store.sshKeys.remove(sshKeyId)),
   }),
   one: query({
+    summary: 'One SSH key, private key masked',
+    output: 'sshKey',
     input: m.sshKeyId,
     description: 'One key: the public key in full, the private key masked.',
     handler: ({ sshKeyId }, { store }) => masked(store.sshKeys.get(sshKeyId)),
   }),
   all: query({
+    summary: 'Every SSH key, private keys masked',
+    output: 'sshKeys',
     input: z.object({}),
     description: 'Every key, newest first, private keys masked.',
     handler: (_, { store }) => store.sshKeys.all().map(masked),
   }),
   allForApps: query({
+    summary: 'SSH key ids and names',
+    output: 'sshKeyNames',
     input: z.object({}),
     handler: (_, { store }) => store.sshKeys.all().map(({ sshKeyId, name }) => ({ sshKeyId, name })),
   }),
   generate: mutation({
+    summary: 'Generate a key pair (not stored)',
+    output: 'keyPair',
     input: m.sshKeyGenerate,
     description: 'A new key pair (OpenSSH format, no passphrase; RSA 4096 by default), returned and not stored: import it with `sshKey.create`.',
     handler: ({ type }) => generateKeyPair(type),
   }),
   update: mutation({
+    summary: "Update an SSH key's name or description",
+    output: 'sshKey',
     input: m.sshKeyUpdate,
     handler: ({ sshKeyId, ...set }, { store }) => masked(store.sshKeys.update(sshKeyId, set)),
   }),

@@ -7,6 +7,8 @@ import { group, query } from './procedure.js';
 /** `swarm.*`: the Swarm this host belongs to, as the `docker node` / `docker service` commands show it. */
 export default group('swarm', {
   getNodes: query({
+    summary: "The Swarm's nodes, as docker node ls",
+    output: 'swarmNodes',
     input: m.serverOnly,
     description: "The Swarm's nodes, as `docker node ls --format '{{json .}}'` prints them.",
     handler: async ({ serverId }, { containers }) => {
@@ -16,6 +18,8 @@ export default group('swarm', {
     },
   }),
   getNodeInfo: query({
+    summary: 'docker node inspect of a node',
+    output: 'engineObject',
     input: m.nodeRef,
     description: '`docker node inspect` of a node (by ID or hostname).',
     handler: async ({ nodeId, serverId }, { containers }) => {
@@ -26,6 +30,8 @@ export default group('swarm', {
     },
   }),
   getContainerStats: query({
+    summary: 'CPU, memory and I/O of every running container',
+    output: 'containerStats',
     input: m.serverOnly,
     description: "CPU, memory, network and block I/O of every running container, as `docker stats --no-stream --format '{{json .}}'` prints them (takes about a second: the engine's collection interval).",
     handler: async ({ serverId }, { containers }) => {
@@ -34,6 +40,8 @@ export default group('swarm', {
     },
   }),
   getNodeApps: query({
+    summary: "The Swarm's services, as docker service ls",
+    output: 'swarmServices',
     input: m.serverOnly,
     description: "The Swarm's services, as `docker service ls --format '{{json .}}'` prints them.",
     handler: async ({ serverId }, { containers }) => {

@@ -6,6 +6,8 @@ import { group, mutation, query } from './procedure.js';
 
 export default group('user', {
   get: query({
+    summary: "The calling token's identity and role",
+    output: 'caller',
     input: z.object({}),
     description: 'The calling token\'s identity and role; for admins also every token (never their values).',
     handler: (_, { store, caller }) => ({
@@ -21,12 +23,16 @@ export default group('user', {
     }),
   }),
   listApiKeys: query({
+    summary: 'Every API token, never its value',
+    output: 'apiKeys',
     input: z.object({}),
     access: 'admin',
     description: 'Every API token with its name, role and dates; never the token itself.',
     handler: (_, { store }) => store.apiKeys.list(),
   }),
   createApiKey: mutation({
+    summary: 'Create an API token (shown once)',
+    output: 'apiKeyCreated',
     input: m.apiKeyCreate,
     description: 'Creates a token. The plaintext `key` is in this answer only; Berth stores its hash.',
     handler: (input, { store }) =>
@@ -38,6 +44,8 @@ export default group('user', {
       }),
   }),
   deleteApiKey: mutation({
+    summary: 'Revoke an API token',
+    output: 'ok',
     input: m.apiKeyId,
     description: 'Revokes a token; the next request with it gets 401.',
     handler: ({ apiKeyId }, { store }) => {

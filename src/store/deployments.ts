@@ -29,7 +29,7 @@ export type ListedDeployment = DeploymentRow & { durationMs: number | null; stag
 
 const durationOf = (d: DeploymentRow): number | null =>
   d.startedAt ? (d.finishedAt ? Date.parse(d.finishedAt) : Date.now()) - Date.parse(d.startedAt) : null;
-const listed = (d: DeploymentRow): ListedDeployment => ({ ...d, durationMs: durationOf(d), stageDurations: stageDurations(d.stageTimes, d.finishedAt) });
+export const listed = (d: DeploymentRow): ListedDeployment => ({ ...d, durationMs: durationOf(d), stageDurations: stageDurations(d.stageTimes, d.finishedAt) });
 
 /** The rowid orders jobs as they were queued (a new row always gets a larger one). */
 const fifo = sql`${job}.rowid`;

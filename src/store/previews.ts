@@ -1,8 +1,8 @@
 import { and, desc, eq, isNotNull, isNull, lt, sql } from 'drizzle-orm';
 import { customAlphabet } from 'nanoid';
-import { stageDurations } from '../model/deployment.js';
 import { notFound } from '../model/errors.js';
 import { nextConfigKey } from './app-children.js';
+import { listed } from './deployments.js';
 import type { DB } from './db.js';
 import { newId, now } from './ids.js';
 import { deployment, domain, previewDeployment, type DomainRow, type PreviewDeploymentRow } from './schema.js';
@@ -36,7 +36,7 @@ export function previewStore(db: DB) {
       .where(eq(deployment.previewDeploymentId, id))
       .orderBy(desc(deployment.createdAt), desc(sql`rowid`))
       .all()
-      .map((d) => ({ ...d, stageDurations: stageDurations(d.stageTimes, d.finishedAt) }));
+      .map(listed);
 
   return {
     get,
