@@ -1,5 +1,5 @@
 import { maskDotenv, maskSecret } from '../model/dotenv.js';
-import type { Caller } from './procedure.js';
+import type { Caller } from '../model/api-key.js';
 
 /** The application columns holding dotenv text: values for admins (who may edit them), keys for others. */
 const dotenvColumns = ['env', 'buildArgs', 'buildSecrets', 'previewEnv', 'previewBuildArgs', 'previewBuildSecrets'] as const;
