@@ -1,7 +1,7 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import type { Deployer } from '../deploy/deployer.js';
-import type { EdgeStatus } from '../routing/edge.js';
+import type { EdgeStatus } from '../docker/edge.js';
 import type { Containers } from '../docker/containers.js';
 import { BerthError } from '../model/errors.js';
 import { hashToken } from '../secrets/tokens.js';
@@ -12,7 +12,8 @@ import { registerDeploymentRoutes } from './deployment-routes.js';
 import { registerMetricsRoute } from './metrics-route.js';
 import { registerApplicationLogStream } from './application-log-stream.js';
 import { buildOpenApi } from './openapi.js';
-import { mayCall, type Caller, type Context, type Procedure } from './procedure.js';
+import type { Caller } from '../model/api-key.js';
+import { mayCall, type Context, type Procedure } from './procedure.js';
 import { RateLimiter } from './rate-limit.js';
 import { ResponseCache } from './response-cache.js';
 
