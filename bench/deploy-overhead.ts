@@ -6,20 +6,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-
-interface TestEnv {
-  dockerCli?: string;
-  registry: { url: string; username: string; password: string };
-}
+import type { TestEnv } from '../test/helpers/test-env.js';
 
 type Call = (proc: string, input: Record<string, unknown>, method?: 'GET' | 'POST') => Promise<any>;
 
 export const RUNS = 10;
-
-export function testEnvironment(): TestEnv | undefined {
-  const file = process.env.BERTH_TEST_ENV ?? '/var/lib/berth-test/env.json';
-  return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : undefined;
-}
 
 /** Pushes a busybox web server to the registry; returns its reference. */
 function pushImage(env: TestEnv, docker: string): string {

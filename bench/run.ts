@@ -8,7 +8,8 @@ import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
-import { deployOverhead, RUNS as DEPLOY_RUNS, testEnvironment } from './deploy-overhead.js';
+import { testEnvIfPresent } from '../test/helpers/test-env.js';
+import { deployOverhead, RUNS as DEPLOY_RUNS } from './deploy-overhead.js';
 import { rollbackTimes, ROLLBACKS } from './rollback.js';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -138,7 +139,7 @@ async function startServer(dataDir: string, profileDir?: string): Promise<Server
       // The bench's Berth is not the server's: it must not create the one Traefik per machine.
       BERTH_EDGE: 'off',
       // The docker CLI the test environment says builds and pulls work with.
-      BERTH_DOCKER_CLI: testEnvironment()?.dockerCli ?? process.env.BERTH_DOCKER_CLI ?? 'docker',
+      BERTH_DOCKER_CLI: testEnvIfPresent()?.dockerCli ?? process.env.BERTH_DOCKER_CLI ?? 'docker',
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -270,7 +271,7 @@ await sleep(5000);
 const rssSettledMb = rssMb(s.child.pid!);
 
 // Deploy overhead needs the Docker engine and registry of scripts/test-env.sh.
-const testEnv = testEnvironment();
+const testEnv = testEnvIfPresent();
 let deployMs: number[] | undefined;
 let rollbackMs: number[] | undefined;
 if (testEnv) {

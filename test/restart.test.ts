@@ -4,8 +4,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startTestBerth, type TestBerth } from './helpers/berth.js';
+import { readTestEnv } from './helpers/test-env.js';
 
-const testEnv = JSON.parse(fs.readFileSync(process.env.BERTH_TEST_ENV ?? '/var/lib/berth-test/env.json', 'utf8'));
+const testEnv = readTestEnv();
 
 /** Every row of every table, as stored. */
 function dump(dataDir: string): Record<string, unknown[]> {

@@ -5,9 +5,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { DeploymentLogs, endMarker, readTail, type LogEvent } from '../src/deploy/log.js';
-import { redactorFor } from '../src/deploy/redact.js';
-import { REDACTED, Redactor } from '../src/secrets/redact.js';
+import { DeploymentLogs, endMarker, readTail, type LogEvent } from '../../src/deploy/log.js';
+import { redactorFor } from '../../src/deploy/redact.js';
+import { REDACTED, Redactor } from '../../src/secrets/redact.js';
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-log-test-'));
 after(() => fs.rmSync(dataDir, { recursive: true, force: true }));

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { plaintextIn } from './helpers/at-rest.js';
-import { recordReplies, startTestBerth, type Reply, type TestBerth } from './helpers/berth.js';
+import { plaintextIn } from '../helpers/at-rest.js';
+import { recordReplies, startTestBerth, type Reply, type TestBerth } from '../helpers/berth.js';
 
 const MASK = '********';
 // A GitHub App key as GitHub hands it out: PKCS#1 PEM.

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { edgeServiceSpec, SPEC_DIGEST_LABEL, traefikArgs, type EdgeSettings } from '../src/routing/edge-spec.js';
+import { edgeServiceSpec, SPEC_DIGEST_LABEL, traefikArgs, type EdgeSettings } from '../../src/routing/edge-spec.js';
 
 const settings = (over: Partial<EdgeSettings> = {}): EdgeSettings => ({
   serviceName: 'berth-traefik',
