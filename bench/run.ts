@@ -21,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { RateLimiter } from '../src/api/rate-limit.js';
 import { summarizeProfile } from './profile.js';
+import { nativeBinding } from '../src/store/native-binding.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { values: flags } = parseArgs({
@@ -164,7 +165,7 @@ const tempDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'berth-bench-'));
 function snapshot(dataDir: string): string {
   const copy = tempDir();
   fs.copyFileSync(path.join(dataDir, 'secret.key'), path.join(copy, 'secret.key'));
-  const db = new Database(path.join(dataDir, 'berth.db'), { readonly: true });
+  const db = new Database(path.join(dataDir, 'berth.db'), { nativeBinding, readonly: true });
   db.prepare('VACUUM INTO ?').run(path.join(copy, 'berth.db'));
   db.close();
   return copy;
