@@ -18,6 +18,14 @@ const current = Number(process.versions.node.split('.')[0]);
 const source = path.join(root, 'node_modules', 'better-sqlite3');
 const version = readJson(path.join(source, 'package.json')).version;
 const out = path.join(root, 'node_modules', '.berth-native');
+/**
+ * The Node headers each major is built against (default: its latest). Node 24.19 made
+ * node::ObjectWrap, inline in the headers, register an environment cleanup hook that
+ * better-sqlite3 12's destructors then trip over when a statement is collected after its
+ * environment is gone (SIGABRT, "Assertion failed: (env) != nullptr", at exit); the ABI is
+ * the same across a major, so 24 is built against the last headers without the hook.
+ */
+const HEADERS = { 24: '24.18.1' };
 
 /** npm's bundled node-gyp (beside the running node), else the registry's. */
 function nodeGyp() {
@@ -26,13 +34,14 @@ function nodeGyp() {
 }
 
 function build(major) {
+  const headers = HEADERS[major] ?? String(major);
   const stamp = path.join(out, `node-${major}.json`);
   const done = fs.existsSync(stamp) && readJson(stamp);
-  if (done && done.betterSqlite3 === version && fs.existsSync(path.join(out, `abi-${done.abi}`, 'better_sqlite3.node'))) return;
+  if (done && done.betterSqlite3 === version && done.headers === headers && fs.existsSync(path.join(out, `abi-${done.abi}`, 'better_sqlite3.node'))) return;
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `berth-native-${major}-`));
   try {
-    console.error(`Building better-sqlite3 ${version} for Node ${major} (headers from the npm package node-linux-${process.arch}@${major})…`);
-    const tarball = execFileSync('npm', ['pack', '--silent', `node-linux-${process.arch}@${major}`, '--pack-destination', tmp], { encoding: 'utf8' }).trim().split('\n').pop();
+    console.error(`Building better-sqlite3 ${version} for Node ${major} (headers from the npm package node-linux-${process.arch}@${headers})…`);
+    const tarball = execFileSync('npm', ['pack', '--silent', `node-linux-${process.arch}@${headers}`, '--pack-destination', tmp], { encoding: 'utf8' }).trim().split('\n').pop();
     execFileSync('tar', ['-xzf', path.join(tmp, tarball), '-C', tmp, 'package/include']);
     const nodeDir = path.join(tmp, 'package');
     const header = fs.readFileSync(path.join(nodeDir, 'include', 'node', 'node_version.h'), 'utf8');
@@ -49,7 +58,7 @@ function build(major) {
     }
     fs.mkdirSync(path.join(out, `abi-${abi}`), { recursive: true });
     fs.copyFileSync(path.join(copy, 'build', 'Release', 'better_sqlite3.node'), path.join(out, `abi-${abi}`, 'better_sqlite3.node'));
-    fs.writeFileSync(stamp, JSON.stringify({ abi, betterSqlite3: version }) + '\n');
+    fs.writeFileSync(stamp, JSON.stringify({ abi, betterSqlite3: version, headers }) + '\n');
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
