@@ -6,22 +6,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-
-export interface TestEnv {
-  dockerCli?: string;
-  network?: string;
-  registry: { url: string; username: string; password: string };
-  git: { reposDir: string; reposOwner: string; httpUrl: string; httpToken: string; repos: Record<string, { publicHttpUrl: string }> };
-}
+import type { TestEnv } from '../test/helpers/test-env.js';
 
 export type Call = (proc: string, input: Record<string, unknown>, method?: 'GET' | 'POST') => Promise<any>;
 
 export const RUNS = 10;
-
-export function testEnvironment(): TestEnv | undefined {
-  const file = process.env.BERTH_TEST_ENV ?? '/var/lib/berth-test/env.json';
-  return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : undefined;
-}
 
 /** Pushes a busybox web server to the registry; returns its reference. */
 export function pushImage(env: TestEnv, docker: string): string {

@@ -8,10 +8,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { TestEnv } from './deploy-overhead.js';
+import type { TestEnv } from '../test/helpers/test-env.js';
 import { freePort } from './free-port.js';
 
-type Call = (proc: string, input: Record<string, unknown>, method?: 'GET' | 'POST') => Promise<any>;
+import type { Call } from './deploy-overhead.js';
 
 export const PUSHES = 5;
 

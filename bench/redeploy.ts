@@ -7,7 +7,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createRequire } from 'node:module';
 import type Docker from 'dockerode';
 import { freePort } from './free-port.js';
-import { pushImage, type Call, type TestEnv } from './deploy-overhead.js';
+import type { TestEnv } from '../test/helpers/test-env.js';
+import { pushImage, type Call } from './deploy-overhead.js';
 
 export const REDEPLOYS = 5;
 

@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Call, TestEnv } from './deploy-overhead.js';
+import type { TestEnv } from '../test/helpers/test-env.js';
+import type { Call } from './deploy-overhead.js';
 
 
 export const ROLLBACKS = 10;

@@ -8,7 +8,8 @@ import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
-import { deployOverhead, RUNS as DEPLOY_RUNS, testEnvironment } from './deploy-overhead.js';
+import { testEnvIfPresent } from '../test/helpers/test-env.js';
+import { deployOverhead, RUNS as DEPLOY_RUNS } from './deploy-overhead.js';
 import { freePort } from './free-port.js';
 import { redeployFigures, REDEPLOYS, type RedeployFigures } from './redeploy.js';
 import { rollbackTimes, ROLLBACKS } from './rollback.js';
@@ -22,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { RateLimiter } from '../src/api/rate-limit.js';
 import { summarizeProfile } from './profile.js';
+import { nativeBinding } from '../src/store/native-binding.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { values: flags } = parseArgs({
@@ -130,7 +132,7 @@ async function startServer(dataDir: string, profileDir?: string): Promise<Server
       // The bench's Berth is not the server's: it must not create the one Traefik per machine.
       BERTH_EDGE: 'off',
       // The docker CLI the test environment says builds and pulls work with.
-      BERTH_DOCKER_CLI: testEnvironment()?.dockerCli ?? process.env.BERTH_DOCKER_CLI ?? 'docker',
+      BERTH_DOCKER_CLI: testEnvIfPresent()?.dockerCli ?? process.env.BERTH_DOCKER_CLI ?? 'docker',
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -155,7 +157,7 @@ const tempDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'berth-bench-'));
 function snapshot(dataDir: string): string {
   const copy = tempDir();
   fs.copyFileSync(path.join(dataDir, 'secret.key'), path.join(copy, 'secret.key'));
-  const db = new Database(path.join(dataDir, 'berth.db'), { readonly: true });
+  const db = new Database(path.join(dataDir, 'berth.db'), { nativeBinding, readonly: true });
   db.prepare('VACUUM INTO ?').run(path.join(copy, 'berth.db'));
   db.close();
   return copy;
@@ -270,7 +272,7 @@ for (const url of ['/api/docs', '/api/docs/berth-docs.js', '/api/docs/swagger-ui
 const rssAfterDocsMb = rssMb(s.child.pid!);
 
 // Deploy overhead needs the Docker engine and registry of scripts/test-env.sh.
-const testEnv = testEnvironment();
+const testEnv = testEnvIfPresent();
 let deployMs: number[] | undefined;
 let rollbackMs: number[] | undefined;
 let redeploys: RedeployFigures | undefined;

@@ -14,6 +14,8 @@ fi
 # git is needed by the test suite (git sources) and by the git-based tools.
 command -v git >/dev/null || { apt-get update -qq && apt-get install -y -qq git >/dev/null; }
 npm ci --no-audit --no-fund
+# better-sqlite3's native module for the other supported Node majors (package.json engines).
+node scripts/native-modules.mjs
 
 # The test environment: Docker engine in swarm mode, local base images, a registry and
 # git servers on loopback (needs root; idempotent, fast when already set up).

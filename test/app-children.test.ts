@@ -5,6 +5,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { assertBadField, newApplication, readOnlyToken, type AppRef } from './helpers/app-children.js';
 import { startTestBerth, type TestBerth } from './helpers/berth.js';
+import { nativeBinding } from '../src/store/native-binding.js';
 
 describe('ports, redirects and basic-auth users', () => {
   let b: TestBerth;
@@ -200,7 +201,7 @@ describe('ports, redirects and basic-auth users', () => {
     await b.call('security.create', { applicationId: app.applicationId, username: 'canary', password });
     const s = (await listed('security')).find((x) => x.username === 'canary')!;
     await b.call('security.update', { securityId: s.securityId, username: 'canary', password: password + '-2' });
-    const db = new Database(path.join(b.dataDir, 'berth.db'), { readonly: true });
+    const db = new Database(path.join(b.dataDir, 'berth.db'), { nativeBinding, readonly: true });
     try {
       const tables = db.prepare(`select name from sqlite_master where type = 'table'`).all() as { name: string }[];
       let scanned = 0;

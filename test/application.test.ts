@@ -5,6 +5,7 @@ import { BerthError } from '../src/model/errors.js';
 import { newId, now } from '../src/store/ids.js';
 import * as t from '../src/store/schema.js';
 import { startTestBerth, type TestBerth } from './helpers/berth.js';
+import { nativeBinding } from '../src/store/native-binding.js';
 
 const MASK = '********';
 const SERVICE_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
@@ -427,7 +428,7 @@ describe('applications', () => {
     // duplicated rows must stay sealed too
     await b.call('project.duplicate', { sourceEnvironmentId: envId, name: 'sealed-copy', selectedServices: [{ id, type: 'application' }] });
 
-    const sqlite = new Database(`${b.dataDir}/berth.db`, { readonly: true });
+    const sqlite = new Database(`${b.dataDir}/berth.db`, { nativeBinding, readonly: true });
     try {
       const tables = sqlite.prepare(`select name from sqlite_master where type = 'table'`).all() as { name: string }[];
       let scanned = 0;

@@ -8,6 +8,7 @@ import { LogDecoder, parseLogLine } from '../src/docker/log-stream.js';
 import { fixedTimestamp, inWindow, LatestLines, logWindow, momentOf } from '../src/model/container-logs.js';
 import { startTestBerth, type TestBerth } from './helpers/berth.js';
 import { until } from './helpers/until.js';
+import { readTestEnv } from './helpers/test-env.js';
 
 /** A multiplexed frame as the engine sends it: 8-byte header, then the payload. */
 function frame(stream: 1 | 2, text: string): Buffer {
@@ -97,7 +98,7 @@ describe('the log window', () => {
 
 // ---------------------------------------------------------------- on the real engine
 
-const testEnv = JSON.parse(fs.readFileSync('/var/lib/berth-test/env.json', 'utf8')) as { dockerHost: string };
+const testEnv = readTestEnv();
 const docker = new Docker({ socketPath: testEnv.dockerHost.replace('unix://', ''), version: 'v1.41' });
 const SECRET = `s3cr3t-${randomBytes(6).toString('hex')}`;
 const SECRET2 = `r0tated-${randomBytes(6).toString('hex')}`;

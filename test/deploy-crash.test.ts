@@ -11,7 +11,10 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from './helpers/berth.js';
-import { run, runId, testEnv } from './helpers/job.js';
+import { run, runId } from './helpers/job.js';
+import { readTestEnv } from './helpers/test-env.js';
+
+const testEnv = readTestEnv();
 
 const docker = testEnv.dockerCli;
 const root = path.resolve(import.meta.dirname, '..');

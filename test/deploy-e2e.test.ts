@@ -10,7 +10,10 @@ import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startTestBerth, type TestBerth } from './helpers/berth.js';
 import { answer, deploymentClient, freePort, pushTestImage, removeRunApplications, type Deployment } from './helpers/e2e.js';
-import { run, runId, testEnv } from './helpers/job.js';
+import { run, runId } from './helpers/job.js';
+import { readTestEnv } from './helpers/test-env.js';
+
+const testEnv = readTestEnv();
 
 const docker = testEnv.dockerCli;
 const registry = testEnv.registry;

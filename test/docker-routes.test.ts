@@ -10,6 +10,7 @@ import { containerRow, formatPorts, humanDuration, maskContainerEnv, namesContai
 import { binarySize, decimalSize, statsRow } from '../src/monitoring/stats-row.js';
 import { startTestBerth, type TestBerth } from './helpers/berth.js';
 import { until } from './helpers/until.js';
+import { readTestEnv } from './helpers/test-env.js';
 
 describe('docker rows', () => {
   test('a container is named by its exact name or 12+ characters of its ID, never a short prefix', () => {
@@ -78,7 +79,7 @@ describe('docker stats rows', () => {
 
 // ---------------------------------------------------------------- on the real engine
 
-const testEnv = JSON.parse(fs.readFileSync('/var/lib/berth-test/env.json', 'utf8')) as { dockerHost: string; dockerCli: string };
+const testEnv = readTestEnv();
 const docker = new Docker({ socketPath: testEnv.dockerHost.replace('unix://', ''), version: 'v1.41' });
 const RUN = `t-dr-${randomBytes(3).toString('hex')}`;
 const SECRET = `s3cr3t-${randomBytes(6).toString('hex')}`;

@@ -10,7 +10,11 @@ import { after, before, describe, test } from 'node:test';
 import { credentialsFor, dockerConfigJson, DockerSource, MANIFEST_ACCEPT, pullCommand, resolveDigest } from '../src/deploy/sources/docker.js';
 import { normalizeRegistry, parseImageRef } from '../src/deploy/sources/image-ref.js';
 import { createEngine } from '../src/docker/engine.js';
-import { appRow, docker, run, runId, testEnv, testJob } from './helpers/job.js';
+import { appRow, run, runId, testJob } from './helpers/job.js';
+import { readTestEnv } from './helpers/test-env.js';
+
+const testEnv = readTestEnv();
+const docker = testEnv.dockerCli;
 
 const { registry } = testEnv;
 // One repository for every run (a registry cannot delete repositories), a tag per run.

@@ -11,7 +11,10 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { procedures } from '../src/api/procedures.js';
 import { ORGANIZATION_ID } from '../src/model/common.js';
 import { startTestBerth, type TestBerth } from './helpers/berth.js';
-import { runId, testEnv } from './helpers/job.js';
+import { runId } from './helpers/job.js';
+import { readTestEnv } from './helpers/test-env.js';
+
+const testEnv = readTestEnv();
 
 /** Dokploy's createApiKey names the organization; Berth has one. */
 const metadata = { organizationId: ORGANIZATION_ID };

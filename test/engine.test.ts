@@ -13,14 +13,10 @@ import { createEngine, dockerClientOptions, Engine, type Rollout } from '../src/
 import { endpointModeSetting, resolveEndpointMode } from '../src/docker/endpoint-mode.js';
 import { serviceSpec, type ServiceSource } from '../src/docker/service-spec.js';
 import { serviceSource } from './helpers/service-source.js';
+import { readTestEnv } from './helpers/test-env.js';
 
 const run = promisify(execFile);
-const testEnv = JSON.parse(readFileSync('/var/lib/berth-test/env.json', 'utf8')) as {
-  dockerHost: string;
-  dockerCli: string;
-  network: string;
-  ipvs: boolean;
-};
+const testEnv = readTestEnv();
 const RUN = `bt${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
 const REPO = `berth-engine-test-${RUN}`;
 const SECOND = 1_000_000_000;

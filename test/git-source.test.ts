@@ -15,7 +15,10 @@ import { DockerSource } from '../src/deploy/sources/docker.js';
 import { DropSource } from '../src/deploy/sources/drop.js';
 import { sourceFor } from '../src/deploy/sources/index.js';
 import type { BitbucketRow, GiteaRow, GithubRow, GitlabRow } from '../src/store/schema.js';
-import { appRow, filesUnder, gitTestEnv, run, runId, testEnv, testJob } from './helpers/job.js';
+import { appRow, filesUnder, gitTestEnv, run, runId, testJob } from './helpers/job.js';
+import { readTestEnv } from './helpers/test-env.js';
+
+const testEnv = readTestEnv();
 
 const { git } = testEnv;
 const token = git.httpToken;

@@ -9,10 +9,11 @@ import { resolveEndpointMode } from '../src/docker/endpoint-mode.js';
 import { serviceSpec, type ServiceSource } from '../src/docker/service-spec.js';
 import { serviceTasks, taskState, type TaskState } from '../src/docker/tasks.js';
 import { serviceSource } from './helpers/service-source.js';
+import { readTestEnv } from './helpers/test-env.js';
 
 // Limits and policies of an application, as the running tasks get them from the engine.
 
-const testEnv = JSON.parse(readFileSync('/var/lib/berth-test/env.json', 'utf8')) as { dockerHost: string; network: string };
+const testEnv = readTestEnv();
 const RUN = `lt${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
 const SECOND = 1_000_000_000;
 const MB = 1024 * 1024;

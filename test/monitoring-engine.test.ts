@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 // @ts-expect-error the parser ships no type definitions
 import parsePrometheus from 'parse-prometheus-text-format';
 import { request, startTestBerth, type TestBerth } from './helpers/berth.js';
+import { readTestEnv } from './helpers/test-env.js';
 
 /**
  * The sampler against the real engine: applications are watched whether or not anyone
@@ -14,7 +15,7 @@ import { request, startTestBerth, type TestBerth } from './helpers/berth.js';
  * `com.docker.swarm.service.name` label Swarm gives their containers).
  */
 const run = promisify(execFile);
-const testEnv = JSON.parse(readFileSync('/var/lib/berth-test/env.json', 'utf8')) as { dockerCli: string };
+const testEnv = readTestEnv();
 const docker = (...args: string[]) => run(testEnv.dockerCli, args);
 const INTERVAL_MS = 1000;
 /** One stats read on Engine 20.10 waits for its next 1 s collection, one-shot or not. */

@@ -11,7 +11,10 @@ import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request, startTestBerth, type TestBerth } from './helpers/berth.js';
 import { deploymentClient, removeRunApplications, type Deployment } from './helpers/e2e.js';
-import { gitTestEnv, run, runId, testEnv } from './helpers/job.js';
+import { gitTestEnv, run, runId } from './helpers/job.js';
+import { readTestEnv } from './helpers/test-env.js';
+
+const testEnv = readTestEnv();
 
 const docker = testEnv.dockerCli;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-previews-'));

@@ -8,7 +8,10 @@ import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { startTestBerth, type TestBerth } from './helpers/berth.js';
 import { deploymentClient, pushTestImage } from './helpers/e2e.js';
-import { run, runId, testEnv } from './helpers/job.js';
+import { run, runId } from './helpers/job.js';
+import { readTestEnv } from './helpers/test-env.js';
+
+const testEnv = readTestEnv();
 
 /**
  * The README's Quick start, run as a reader would: its ```sh blocks, read from README.md

@@ -10,7 +10,10 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startTestBerth, type TestBerth } from './helpers/berth.js';
 import { deploymentClient, execInService, pushTestImage, removeRunApplications, type Deployment } from './helpers/e2e.js';
-import { gitTestEnv, run, runId, testEnv } from './helpers/job.js';
+import { gitTestEnv, run, runId } from './helpers/job.js';
+import { readTestEnv } from './helpers/test-env.js';
+
+const testEnv = readTestEnv();
 
 const docker = testEnv.dockerCli;
 const { git, registry } = testEnv;

@@ -4,12 +4,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startTestBerth, type TestBerth } from './helpers/berth.js';
+import { readTestEnv } from './helpers/test-env.js';
+import { nativeBinding } from '../src/store/native-binding.js';
 
-const testEnv = JSON.parse(fs.readFileSync(process.env.BERTH_TEST_ENV ?? '/var/lib/berth-test/env.json', 'utf8'));
+const testEnv = readTestEnv();
 
 /** Every row of every table, as stored. */
 function dump(dataDir: string): Record<string, unknown[]> {
-  const db = new Database(path.join(dataDir, 'berth.db'), { readonly: true });
+  const db = new Database(path.join(dataDir, 'berth.db'), { nativeBinding, readonly: true });
   const tables = db.prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '__drizzle%'").all() as { name: string }[];
   const out = Object.fromEntries(tables.map(({ name }) => [name, db.prepare(`select * from "${name}" order by rowid`).all()]));
   db.close();

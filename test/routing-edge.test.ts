@@ -8,7 +8,7 @@ import { after, describe, test } from 'node:test';
 import { startBerth } from '../src/berth.js';
 import { loadConfig } from '../src/config.js';
 import { createEngine } from '../src/docker/engine.js';
-import { ensureNetwork, ownNodeId } from '../src/routing/edge.js';
+import { ensureNetwork, ownNodeId } from '../src/docker/edge.js';
 import { request } from './helpers/berth.js';
 
 /** Tests on the real Docker engine (scripts/test-env.sh); everything they create is named t-edge-<run>-… and removed. */

@@ -4,33 +4,12 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { describe, test } from 'node:test';
+import { TEST_ENV_FILE, testEnvIfPresent, type TestEnv } from './helpers/test-env.js';
 
-interface TestEnv {
-  dockerHost: string;
-  network: string;
-  endpointMode: 'vip' | 'dnsrr';
-  images: string[];
-  registry: { url: string; username: string; password: string };
-  git: {
-    httpUrl: string;
-    publicHttpUrl: string;
-    httpUser: string;
-    httpToken: string;
-    sshHost: string;
-    sshPort: number;
-    sshUser: string;
-    sshPrivateKeyPath: string;
-    sshKnownHostsPath: string;
-    repos: Record<string, { commit: string; branch: string; httpUrl: string; publicHttpUrl: string; sshUrl: string }>;
-  };
-}
-
-const envPath = process.env.BERTH_TEST_ENV ?? '/var/lib/berth-test/env.json';
-const present = existsSync(envPath);
-const env: TestEnv = present ? JSON.parse(readFileSync(envPath, 'utf8')) : ({} as TestEnv);
+const env = testEnvIfPresent() ?? ({} as TestEnv);
+const present = Object.keys(env).length > 0;
 
 interface Run {
   code: number;
@@ -75,7 +54,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('test environment (scripts/test-env.sh)', () => {
   test('env.json exists', () => {
-    assert.ok(present, `${envPath} is missing: .ci/run must run scripts/test-env.sh before the tests`);
+    assert.ok(present, `${TEST_ENV_FILE} is missing: .ci/run must run scripts/test-env.sh before the tests`);
   });
 
   test('the Docker engine answers and this node is a swarm manager', async () => {

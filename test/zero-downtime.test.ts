@@ -11,12 +11,13 @@ import { startTestBerth, type TestBerth } from './helpers/berth.js';
 import { deploymentClient } from './helpers/e2e.js';
 import { run } from './helpers/job.js';
 import { startTrafficProbe, type TrafficProbe } from './helpers/traffic-probe.js';
+import { readTestEnv } from './helpers/test-env.js';
 
 // Releases of an application reached by name over the overlay (no published port: what
 // sits behind Traefik), made through Berth's API with its default update settings, while a
 // client container keeps asking.
 
-const testEnv = JSON.parse(readFileSync('/var/lib/berth-test/env.json', 'utf8')) as { dockerHost: string; dockerCli: string; network: string; registry: { url: string; username: string; password: string } };
+const testEnv = readTestEnv();
 const { registry } = testEnv;
 const RUN = `zd${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
 const SECOND = 1_000_000_000;

@@ -2,19 +2,12 @@ import type { z } from 'zod';
 import type { Config } from '../config.js';
 import type { Deployer } from '../deploy/deployer.js';
 import type { Containers } from '../docker/containers.js';
+import type { Caller, Role } from '../model/api-key.js';
 import type { OutputName } from './outputs.js';
 import type { Store } from '../store/index.js';
 
-export type Role = 'admin' | 'deployer' | 'read-only';
-
 /** Who may call a procedure: readers, deployers (read + lifecycle actions), admins. */
 export type Access = 'read' | 'deploy' | 'admin';
-
-export interface Caller {
-  tokenId: string;
-  name: string;
-  role: Role;
-}
 
 export interface Context {
   store: Store;

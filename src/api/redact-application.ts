@@ -1,19 +1,17 @@
+import { secretDotenvColumns, secretValueColumns, type SecretColumn } from '../model/application-secrets.js';
 import { maskDotenv, maskSecret } from '../model/dotenv.js';
-import type { Caller } from './procedure.js';
+import type { Caller } from '../model/api-key.js';
 
-/** The application columns holding dotenv text: values for admins (who may edit them), keys for others. */
-const dotenvColumns = ['env', 'buildArgs', 'buildSecrets', 'previewEnv', 'previewBuildArgs', 'previewBuildSecrets'] as const;
-
-type Secrets = Record<(typeof dotenvColumns)[number] | 'password' | 'webhookSecret', string | null>;
+type Secrets = Record<SecretColumn, string | null>;
 
 /**
  * Turns an application fresh from the store into what `caller` may see, in place (copying
  * a hundred columns per read would cost more than the read). The docker-source password
- * and the webhook secret are never returned, only whether they are set; env-like texts keep their keys for non-admins.
+ * and the webhook secret are never returned, only whether they are set; the dotenv texts show
+ * their values to admins (who may edit them) and only their keys to others.
  */
 export function redactApplication<T extends Secrets>(caller: Caller, app: T): T {
-  app.password = maskSecret(app.password);
-  app.webhookSecret = maskSecret(app.webhookSecret);
-  if (caller.role !== 'admin') for (const k of dotenvColumns) app[k] = maskDotenv(app[k]);
+  for (const k of secretValueColumns) app[k] = maskSecret(app[k]);
+  if (caller.role !== 'admin') for (const k of secretDotenvColumns) app[k] = maskDotenv(app[k]);
   return app;
 }

@@ -1,5 +1,5 @@
 import { maskDotenv } from '../model/dotenv.js';
-import type { Caller } from './procedure.js';
+import type { Caller } from '../model/api-key.js';
 
 /** Only admins may edit env text, so only admins read its values; others see keys. */
 export function envFor<T extends { env: string | null }>(caller: Caller, row: T): T {

@@ -1,7 +1,7 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import type { Deployer } from '../deploy/deployer.js';
-import type { EdgeStatus } from '../routing/edge.js';
+import type { EdgeStatus } from '../docker/edge.js';
 import type { Containers } from '../docker/containers.js';
 import { BerthError } from '../model/errors.js';
 import { hashToken } from '../secrets/tokens.js';
@@ -14,7 +14,8 @@ import { registerApplicationLogStream } from './application-log-stream.js';
 import { registerWebhookRoutes } from './webhook-routes.js';
 import type { buildOpenApi } from './openapi.js';
 import { registerDocsRoutes } from './docs-route.js';
-import { mayCall, type Caller, type Context, type Procedure } from './procedure.js';
+import type { Caller } from '../model/api-key.js';
+import { mayCall, type Context, type Procedure } from './procedure.js';
 import { RateLimiter } from './rate-limit.js';
 import { ResponseCache } from './response-cache.js';
 

@@ -11,6 +11,7 @@ import type { Store } from '../store/index.js';
 import type { JobRow, PreviewDeploymentRow, RegistryRow } from '../store/schema.js';
 import { previewApplication, previewUrl } from './preview-app.js';
 import { builderFor } from './builders/index.js';
+import { cancelOutcome, type CancelFacts } from './cancel-outcome.js';
 import { createExec } from './exec.js';
 import { filesDirOf, imageTagOf, uploadFor, workDirOf } from './layout.js';
 import type { DeploymentLogs } from './log.js';
@@ -157,12 +158,6 @@ export function createPipeline(deps: PipelineDeps): JobRunner {
   const verify = (app: DeployableApplication, rollout: Rollout, signal: AbortSignal, log: (line: string) => void) =>
     engine.waitForRollout(app.appName, rollout, { timeoutMs: deps.rolloutTimeoutMs, signal, log });
 
-  /** What the app's status is after a cancelled deployment: what its service is doing. */
-  async function serviceStatus(app: DeployableApplication): Promise<'done' | 'idle'> {
-    const service = await engine.inspectService(app.appName).catch(() => undefined);
-    return service && service.Spec?.Mode?.Replicated?.Replicas !== 0 ? 'done' : 'idle';
-  }
-
   /**
    * What a deploy or redeploy releases: fetched (a redeploy fetches the current release's
    * revision again), built and pushed where the app says. Returns the image to run and,
@@ -214,17 +209,18 @@ export function createPipeline(deps: PipelineDeps): JobRunner {
     return { image: target.image, snapshot };
   }
 
-  /** A cancel that came once the service was being changed: the change is undone, the deployment ends `cancelled`. */
-  async function revert(app: DeployableApplication, rollout: Rollout, why: string, signal: AbortSignal, log: (line: string) => void): Promise<JobEnd> {
-    log(`Cancelling (${why}): returning the service to its previous version`);
-    try {
-      await engine.revertService(app.appName, rollout, { timeoutMs: deps.rolloutTimeoutMs, signal });
-    } catch (err) {
-      log(`Deployment cancelled, but the service could not be returned to its previous version: ${message(err)}`);
-      return { status: 'error', errorMessage: `${why}; the service could not be returned to its previous version: ${message(err)}`, applicationStatus: 'error' };
+  /** A cancel: a service change already made is undone first; `cancelOutcome` decides the end from what happened. */
+  async function cancel(app: DeployableApplication, rollout: Rollout | undefined, why: string, signal: AbortSignal, log: (line: string) => void): Promise<JobEnd> {
+    let revertError: string | undefined;
+    if (rollout) {
+      log(`Cancelling (${why}): returning the service to its previous version`);
+      await engine.revertService(app.appName, rollout, { timeoutMs: deps.rolloutTimeoutMs, signal }).catch((err) => (revertError = message(err)));
     }
-    log(rollout.created ? `Deployment cancelled (${why}); the new service was removed` : `Deployment cancelled (${why}); the service runs its previous version again`);
-    return { status: 'cancelled', errorMessage: why, applicationStatus: await serviceStatus(app) };
+    const change: CancelFacts['change'] = rollout ? { made: true, created: rollout.created, revertError } : { made: false };
+    const service = revertError === undefined ? await engine.inspectService(app.appName).catch(() => undefined) : undefined;
+    const { end, line } = cancelOutcome({ why, change, service: service && { replicas: service.Spec?.Mode?.Replicated?.Replicas } });
+    log(line);
+    return end;
   }
 
   async function deploy(job: JobRow, signal: AbortSignal): Promise<void> {
@@ -274,11 +270,7 @@ export function createPipeline(deps: PipelineDeps): JobRunner {
     } catch (err) {
       const reason = signal.aborted ? signal.reason : undefined;
       if (reason instanceof JobAbort && reason.kind === 'cancelled') {
-        if (rollout) end = await revert(app, rollout, reason.message, hardSignal(signal), (line) => log.line(line));
-        else {
-          log.line(`Deployment cancelled (${reason.message}); the service was not changed`);
-          end = { status: 'cancelled', errorMessage: reason.message, applicationStatus: await serviceStatus(app) };
-        }
+        end = await cancel(app, rollout, reason.message, hardSignal(signal), (line) => log.line(line));
       } else {
         const why = reason instanceof JobAbort && reason.kind !== 'cancelled' ? reason.message : message(err);
         log.line(`Deployment failed while ${stage}: ${why}`);

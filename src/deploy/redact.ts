@@ -1,16 +1,15 @@
+import { secretDotenvColumns, secretValueColumns, type SecretColumn } from '../model/application-secrets.js';
 import { parseDotenv } from '../model/dotenv.js';
 import type { ApplicationRow } from '../store/schema.js';
 import { Redactor } from '../secrets/redact.js';
 
-/** The application's dotenv texts whose values are secrets. */
-const dotenvColumns = ['env', 'buildArgs', 'buildSecrets', 'previewEnv', 'previewBuildArgs', 'previewBuildSecrets'] as const;
 
 /**
  * What a deployment log of `app` must never show: every value of its env, build args and
- * build secrets, its docker-source password, and `extra` (registry passwords, git tokens,
+ * build secrets, its docker-source password and webhook secret, and `extra` (registry passwords, git tokens,
  * SSH private keys, provider secrets: what the pipeline read besides the application row).
  */
-export function redactorFor(app: Pick<ApplicationRow, (typeof dotenvColumns)[number] | 'password'>, extra: (string | null | undefined)[] = []): Redactor {
-  const values = dotenvColumns.flatMap((c) => Object.values(parseDotenv(app[c])));
-  return new Redactor([...values, app.password, ...extra]);
+export function redactorFor(app: Pick<ApplicationRow, SecretColumn>, extra: (string | null | undefined)[] = []): Redactor {
+  const values = secretDotenvColumns.flatMap((c) => Object.values(parseDotenv(app[c])));
+  return new Redactor([...values, ...secretValueColumns.map((c) => app[c]), ...extra]);
 }

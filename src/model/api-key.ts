@@ -22,3 +22,12 @@ export const apiKeyCreate = z.object({
 });
 
 export const apiKeyId = z.object({ apiKeyId: z.string().min(1) });
+
+export type Role = (typeof roles)[number];
+
+/** Who calls: the token a request authenticated with. */
+export interface Caller {
+  tokenId: string;
+  name: string;
+  role: Role;
+}

@@ -3,15 +3,7 @@
  * `docker stats` computes them. Pure: the sampler keeps the previous CPU counters, since a
  * one-shot read carries no `precpu_stats`.
  */
-
-/** The part of the Engine's stats answer Berth reads (cgroup v1 and v2). */
-export interface DockerStats {
-  read?: string;
-  cpu_stats?: { cpu_usage?: { total_usage?: number; percpu_usage?: number[] }; system_cpu_usage?: number; online_cpus?: number };
-  memory_stats?: { usage?: number; limit?: number; stats?: Record<string, number> };
-  networks?: Record<string, { rx_bytes?: number; tx_bytes?: number }>;
-  blkio_stats?: { io_service_bytes_recursive?: { op: string; value: number }[] | null };
-}
+import type { DockerStats } from '../docker/stats-source.js';
 
 /** The CPU counters a CPU percentage is the delta of. */
 export interface CpuCounters {

@@ -1,7 +1,7 @@
 import type { Config } from '../config.js';
 import { createEngine } from '../docker/engine.js';
 import type { Store } from '../store/index.js';
-import { dockerStatsSource } from './docker-source.js';
+import { dockerStatsSource } from '../docker/stats-source.js';
 import { readHost } from './host-source.js';
 import { Sampler } from './sampler.js';
 

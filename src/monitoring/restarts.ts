@@ -1,8 +1,4 @@
-/** A Swarm task, as far as restart counting reads it. */
-export interface TaskState {
-  ServiceID?: string;
-  Status?: { State?: string };
-}
+import type { SwarmTaskStatus } from '../docker/stats-source.js';
 
 /**
  * Task states after which Swarm starts a replacement in the same slot: the task broke
@@ -15,7 +11,7 @@ const RESTARTED = new Set(['failed', 'rejected', 'orphaned', 'complete']);
  * Restarts per service id, counted from the tasks Swarm still remembers (its task history
  * keeps 5 per slot by default, so the count is of recent restarts, not of all time).
  */
-export function restartsByService(tasks: TaskState[]): Map<string, number> {
+export function restartsByService(tasks: SwarmTaskStatus[]): Map<string, number> {
   const out = new Map<string, number>();
   for (const t of tasks) {
     if (!t.ServiceID || !RESTARTED.has(t.Status?.State ?? '')) continue;

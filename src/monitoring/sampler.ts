@@ -3,7 +3,7 @@ import type { AppMetricRow, ServerMetricRow } from '../store/schema.js';
 import type { Store } from '../store/index.js';
 import { BUCKET_MS } from '../store/metrics.js';
 import { containerFigures, cpuPercent, sumContainers, type ContainerFigures, type CpuCounters } from './container-stats.js';
-import type { StatsSource } from './docker-source.js';
+import type { StatsSource } from '../docker/stats-source.js';
 import type { HostReading } from './host-source.js';
 import { hostCpuPercent, type HostCpuTimes } from './host-stats.js';
 import { restartsByService } from './restarts.js';

@@ -1,4 +1,5 @@
-import { containerFigures, cpuCounters, cpuPercent, type DockerStats } from './container-stats.js';
+import type { DockerStats } from '../docker/stats-source.js';
+import { containerFigures, cpuCounters, cpuPercent } from './container-stats.js';
 
 /**
  * One container's line of `docker stats --no-stream --format '{{json .}}'` (what Dokploy's

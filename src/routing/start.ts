@@ -2,8 +2,9 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from '../config.js';
 import { resolveEndpointMode } from '../docker/endpoint-mode.js';
+import { Edge, type EdgeStatus } from '../docker/edge.js';
 import { createEngine } from '../docker/engine.js';
-import { Edge, type EdgeStatus } from './edge.js';
+import { edgeServiceSpec, SPEC_DIGEST_LABEL, type EdgeSettings } from './edge-spec.js';
 import { dynamicDirOf } from './files.js';
 import { reconcileTraefikFiles, type RoutingSource } from './sync.js';
 
@@ -25,20 +26,15 @@ export interface Routing {
  * edge is brought up. Neither delays the API, and the API serves whatever their outcome.
  */
 export function prepareRouting(config: Config, source: RoutingSource, log: (line: string) => void): Routing {
-  const edge = config.edge.enabled
-    ? new Edge(
-        createEngine(config),
-        {
-          ...config.edge,
-          serviceName: EDGE_SERVICE,
-          network: EDGE_NETWORK,
-          endpointMode: resolveEndpointMode(config.docker.endpointMode, config.docker.host),
-          dynamicDir: dynamicDirOf(config.dataDir),
-          acmeDir: path.join(config.dataDir, 'traefik', 'acme'),
-        },
-        log,
-      )
-    : undefined;
+  const settings: EdgeSettings = {
+    ...config.edge,
+    serviceName: EDGE_SERVICE,
+    network: EDGE_NETWORK,
+    endpointMode: resolveEndpointMode(config.docker.endpointMode, config.docker.host),
+    dynamicDir: dynamicDirOf(config.dataDir),
+    acmeDir: path.join(config.dataDir, 'traefik', 'acme'),
+  };
+  const edge = config.edge.enabled ? new Edge(createEngine(config), { ...settings, spec: (nodeId) => edgeServiceSpec(settings, nodeId), digestLabel: SPEC_DIGEST_LABEL }, log) : undefined;
   let work: Promise<unknown> = Promise.resolve();
   const stopping = new AbortController();
   return {

@@ -1,5 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
-import type { Caller, Role } from '../api/procedure.js';
+import type { Caller, Role } from '../model/api-key.js';
 import { generateToken, hashToken } from '../secrets/tokens.js';
 import type { DB } from './db.js';
 import { newId, now } from './ids.js';

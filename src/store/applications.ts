@@ -1,5 +1,6 @@
 import { and, desc, eq, getTableName, inArray, isNull, or, sql, type SQL, type Table } from 'drizzle-orm';
 import { appNameBase, buildAppName } from '../model/app-name.js';
+import { secretColumns } from '../model/application-secrets.js';
 import type { ApplicationSearch } from '../model/application.js';
 import { MASK } from '../model/dotenv.js';
 import { badRequest, conflict, notFound } from '../model/errors.js';
@@ -43,9 +44,6 @@ import {
   type RegistryRow,
   type SecurityRow,
 } from './schema.js';
-
-/** Columns holding ciphertext; the store encrypts them on write and decrypts on read. */
-const secretColumns = ['env', 'buildArgs', 'buildSecrets', 'previewEnv', 'previewBuildArgs', 'previewBuildSecrets', 'password', 'webhookSecret'] as const;
 
 /** The columns an update may write: everything but the identity and creation facts. */
 export type ApplicationChanges = Partial<Omit<NewApplicationRow, 'applicationId' | 'appName' | 'createdAt' | 'serverId'>>;

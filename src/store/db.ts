@@ -3,6 +3,7 @@ import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import path from 'node:path';
 import { packageRoot } from '../paths.js';
+import { nativeBinding } from './native-binding.js';
 import * as schema from './schema.js';
 
 export type DB = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
@@ -12,7 +13,7 @@ const migrationsFolder = path.join(packageRoot, 'drizzle');
 
 /** Opens (creating if needed) `<dataDir>/berth.db` in WAL mode and brings its schema up to date. */
 export function openDatabase(file: string): { sqlite: Database.Database; db: DB } {
-  const sqlite = new Database(file);
+  const sqlite = new Database(file, { nativeBinding });
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');

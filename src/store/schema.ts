@@ -41,6 +41,7 @@ import {
   text,
   uniqueIndex,
 } from 'drizzle-orm/sqlite-core';
+import { BUILD_DEFAULTS } from '../model/build-defaults.js';
 
 // ---------------------------------------------------------------------------------
 // Enums (contract §2). Stored as text; the tuples narrow the TypeScript types.
@@ -252,7 +253,7 @@ export const application = sqliteTable(
     owner: text('owner'),
     repository: text('repository'),
     branch: text('branch'),
-    buildPath: text('buildPath').default('/'),
+    buildPath: text('buildPath').default(BUILD_DEFAULTS.buildPath),
     triggerType: text('triggerType', { enum: triggerTypes }).default('push'),
     // §3.2 source: gitlab
     gitlabId: text('gitlabId').references(() => gitlab.gitlabId, { onDelete: 'set null' }),
@@ -261,7 +262,7 @@ export const application = sqliteTable(
     gitlabRepository: text('gitlabRepository'),
     gitlabPathNamespace: text('gitlabPathNamespace'),
     gitlabBranch: text('gitlabBranch'),
-    gitlabBuildPath: text('gitlabBuildPath').default('/'),
+    gitlabBuildPath: text('gitlabBuildPath').default(BUILD_DEFAULTS.buildPath),
     // §3.2 source: bitbucket
     bitbucketId: text('bitbucketId').references(() => bitbucket.bitbucketId, {
       onDelete: 'set null',
@@ -270,13 +271,13 @@ export const application = sqliteTable(
     bitbucketRepository: text('bitbucketRepository'),
     bitbucketRepositorySlug: text('bitbucketRepositorySlug'),
     bitbucketBranch: text('bitbucketBranch'),
-    bitbucketBuildPath: text('bitbucketBuildPath').default('/'),
+    bitbucketBuildPath: text('bitbucketBuildPath').default(BUILD_DEFAULTS.buildPath),
     // §3.2 source: gitea
     giteaId: text('giteaId').references(() => gitea.giteaId, { onDelete: 'set null' }),
     giteaOwner: text('giteaOwner'),
     giteaRepository: text('giteaRepository'),
     giteaBranch: text('giteaBranch'),
-    giteaBuildPath: text('giteaBuildPath').default('/'),
+    giteaBuildPath: text('giteaBuildPath').default(BUILD_DEFAULTS.buildPath),
     // §3.2 source: git (any URL)
     customGitUrl: text('customGitUrl'),
     customGitBranch: text('customGitBranch'),
@@ -294,13 +295,13 @@ export const application = sqliteTable(
 
     // §3.3 build
     buildType: text('buildType', { enum: buildTypes }).notNull().default('nixpacks'),
-    dockerfile: text('dockerfile').default('Dockerfile'),
+    dockerfile: text('dockerfile').default(BUILD_DEFAULTS.dockerfile),
     dockerContextPath: text('dockerContextPath'),
     dockerBuildStage: text('dockerBuildStage'),
     publishDirectory: text('publishDirectory'),
     isStaticSpa: integer('isStaticSpa', { mode: 'boolean' }),
-    herokuVersion: text('herokuVersion').default('24'),
-    railpackVersion: text('railpackVersion').default('0.15.4'),
+    herokuVersion: text('herokuVersion').default(BUILD_DEFAULTS.herokuVersion),
+    railpackVersion: text('railpackVersion').default(BUILD_DEFAULTS.railpackVersion),
     cleanCache: integer('cleanCache', { mode: 'boolean' }).default(false),
     createEnvFile: integer('createEnvFile', { mode: 'boolean' }).notNull().default(true),
     command: text('command'),

@@ -1,12 +1,13 @@
 import Database from 'better-sqlite3';
 import path from 'node:path';
+import { nativeBinding } from '../../src/store/native-binding.js';
 
 /**
  * Every `table.column` of `<dataDir>/berth.db` whose text contains one of `secrets`,
  * read through a separate read-only connection: what someone holding the file would see.
  */
 export function plaintextIn(dataDir: string, secrets: string[]): string[] {
-  const db = new Database(path.join(dataDir, 'berth.db'), { readonly: true, fileMustExist: true });
+  const db = new Database(path.join(dataDir, 'berth.db'), { nativeBinding, readonly: true, fileMustExist: true });
   try {
     const hits: string[] = [];
     const tables = db.prepare(`select name from sqlite_master where type = 'table'`).pluck().all() as string[];

@@ -4,7 +4,8 @@ import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TestBerth } from './berth.js';
-import { run, runId, testEnv } from './job.js';
+import { run, runId } from './job.js';
+import { readTestEnv } from './test-env.js';
 
 /** What tests on the real engine read of a deployment row. */
 export interface Deployment {
@@ -58,7 +59,7 @@ export function deploymentClient(berth: () => TestBerth) {
 
 /** A busybox image serving `text` on port 3000 (plus `extra` Dockerfile lines), pushed to the local registry as `<repo>:<tag>`; the local copy is removed. */
 export async function pushTestImage(tmp: string, repo: string, tag: string, text: string): Promise<string> {
-  const { dockerCli: docker, registry } = testEnv;
+  const { dockerCli: docker, registry } = readTestEnv();
   const dir = fs.mkdtempSync(path.join(tmp, 'image-'));
   fs.writeFileSync(path.join(dir, 'index.html'), `${text}\n`);
   fs.writeFileSync(path.join(dir, 'Dockerfile'), 'FROM busybox:latest\nCOPY index.html /www/index.html\nCMD ["httpd", "-f", "-p", "3000", "-h", "/www"]\n');
@@ -74,6 +75,7 @@ export async function pushTestImage(tmp: string, repo: string, tag: string, text
 
 /** Runs `argv` inside the container of the service's current task (the one Swarm wants running). */
 export async function execInService(service: string, argv: string[]): Promise<string> {
+  const testEnv = readTestEnv();
   const docker = testEnv.dockerCli;
   const tasks = (await run([docker, 'service', 'ps', service, '--filter', 'desired-state=running', '--format', '{{.ID}}', '--no-trunc'])).trim().split('\n').filter(Boolean);
   assert.equal(tasks.length, 1, `service ${service} has ${tasks.length} tasks meant to run`);
@@ -87,6 +89,7 @@ export async function execInService(service: string, argv: string[]): Promise<st
  * that none of `appNames` left a service or an image behind.
  */
 export async function removeRunApplications(ok: ReturnType<typeof deploymentClient>['ok'], appNames: string[]): Promise<void> {
+  const testEnv = readTestEnv();
   const docker = testEnv.dockerCli;
   const apps = (await ok('application.search', { q: runId, limit: 100 })).items;
   await Promise.all(apps.map(({ applicationId }: { applicationId: string }) => ok('application.delete', { applicationId })));

@@ -1,5 +1,4 @@
-// A deploy job as a source or builder sees it (JobContext) on a real log and real exec,
-// and the facts of the test environment (scripts/test-env.sh) the tests run against.
+// A deploy job as a source or builder sees it (JobContext) on a real log and real exec.
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -9,24 +8,6 @@ import { parseDotenv } from '../../src/model/dotenv.js';
 import { DeploymentLogs, type DeploymentLog } from '../../src/deploy/log.js';
 import { redactorFor } from '../../src/deploy/redact.js';
 import type { DeployableApplication, JobContext } from '../../src/deploy/types.js';
-
-export interface TestEnv {
-  dockerCli: string;
-  registry: { url: string; username: string; password: string };
-  git: {
-    reposDir: string;
-    reposOwner: string;
-    httpUrl: string;
-    publicHttpUrl: string;
-    httpToken: string;
-    sshPort: number;
-    sshPrivateKeyPath: string;
-    repos: Record<string, { path: string; commit: string; branch: string; httpUrl: string; publicHttpUrl: string; sshUrl: string }>;
-  };
-}
-
-export const testEnv: TestEnv = JSON.parse(fs.readFileSync(process.env.BERTH_TEST_ENV ?? '/var/lib/berth-test/env.json', 'utf8'));
-export const docker = testEnv.dockerCli;
 
 /** Git without the machine's configuration, committing as a test identity. */
 export const gitTestEnv = {

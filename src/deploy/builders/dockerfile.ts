@@ -11,11 +11,12 @@ import { parseDotenv } from '../../model/dotenv.js';
 import type { Builder, JobContext } from '../types.js';
 import { runDockerBuild, type DockerBuildSpec } from './docker-build.js';
 import { buildDirOf, within } from './paths.js';
+import { BUILD_DEFAULTS } from '../../model/build-defaults.js';
 
 /** The build spec of `app` in the fetched tree at `root`; paths checked to stay inside it. */
 export async function dockerfileSpec(app: JobContext['app'], root: string, tag: string, buildArgs: Record<string, string>): Promise<DockerBuildSpec> {
   const buildDir = await buildDirOf(app, root);
-  const dockerfile = await within(root, buildDir, app.dockerfile || 'Dockerfile', 'Dockerfile');
+  const dockerfile = await within(root, buildDir, app.dockerfile || BUILD_DEFAULTS.dockerfile, 'Dockerfile');
   const context = app.dockerContextPath ? await within(root, root, app.dockerContextPath, 'Docker context path') : path.dirname(dockerfile);
   return {
     dockerfile,

@@ -7,6 +7,7 @@ import type { ApplicationRow } from '../../store/schema.js';
 import type { Builder, JobContext } from '../types.js';
 import { buildDirOf } from './paths.js';
 import { envFlags, requireTool, runtimeEnv } from './tools.js';
+import { BUILD_DEFAULTS } from '../../model/build-defaults.js';
 
 export interface PackSpec {
   builder: string;
@@ -27,7 +28,7 @@ export function packCommand(spec: PackSpec): string[] {
   ];
 }
 
-export const herokuBuilderImage = (app: Pick<ApplicationRow, 'herokuVersion'>) => `heroku/builder:${app.herokuVersion || '24'}`;
+export const herokuBuilderImage = (app: Pick<ApplicationRow, 'herokuVersion'>) => `heroku/builder:${app.herokuVersion || BUILD_DEFAULTS.herokuVersion}`;
 export const PAKETO_BUILDER_IMAGE = 'paketobuildpacks/builder-jammy-full';
 
 export class PackBuilder implements Builder {

@@ -6,6 +6,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { ApplicationRow } from '../../store/schema.js';
+import { BUILD_DEFAULTS } from '../../model/build-defaults.js';
 
 /** The column holding the build path of each source kind (Dokploy's `getBuildAppDirectory`). */
 const BUILD_PATH: Record<ApplicationRow['sourceType'], keyof ApplicationRow | null> = {
@@ -20,7 +21,7 @@ const BUILD_PATH: Record<ApplicationRow['sourceType'], keyof ApplicationRow | nu
 
 export const buildPathOf = (app: ApplicationRow): string => {
   const column = BUILD_PATH[app.sourceType];
-  return (column && (app[column] as string | null)) || '/';
+  return (column && (app[column] as string | null)) || BUILD_DEFAULTS.buildPath;
 };
 
 /**

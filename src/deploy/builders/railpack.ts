@@ -10,6 +10,7 @@ import type { Builder, JobContext } from '../types.js';
 import { secretFlags } from './docker-build.js';
 import { buildDirOf } from './paths.js';
 import { envFlags, requireTool, runtimeEnv } from './tools.js';
+import { BUILD_DEFAULTS } from '../../model/build-defaults.js';
 
 export interface RailpackSpec {
   docker: string;
@@ -59,7 +60,7 @@ export class RailpackBuilder implements Builder {
     requireTool('railpack');
     const steps = railpackCommands({
       docker: this.opts.docker,
-      version: ctx.app.railpackVersion || '0.15.4',
+      version: ctx.app.railpackVersion || BUILD_DEFAULTS.railpackVersion,
       buildId: ctx.deploymentId,
       buildDir: await buildDirOf(ctx.app, dir),
       planDir: ctx.workDir,

@@ -4,13 +4,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Deployer, INTERRUPTED } from '../src/deploy/deployer.js';
-import { DeploymentLogs, readTail } from '../src/deploy/log.js';
-import { humanDuration, JobAbort, type JobRunner } from '../src/deploy/queue.js';
-import type { JobEnd } from '../src/store/deployments.js';
-import type { Store } from '../src/store/index.js';
-import { openDataDir, type DataDir } from '../src/store/open.js';
-import type { JobRow } from '../src/store/schema.js';
+import { Deployer, INTERRUPTED } from '../../src/deploy/deployer.js';
+import { DeploymentLogs, readTail } from '../../src/deploy/log.js';
+import { humanDuration, JobAbort, type JobRunner } from '../../src/deploy/queue.js';
+import type { JobEnd } from '../../src/store/deployments.js';
+import type { Store } from '../../src/store/index.js';
+import { openDataDir, type DataDir } from '../../src/store/open.js';
+import type { JobRow } from '../../src/store/schema.js';
 
 /**
  * The durable queue with a fake job runner: what is tested here is ordering, concurrency,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { request, startTestBerth, type TestBerth } from './helpers/berth.js';
+import { request, startTestBerth, type TestBerth } from '../helpers/berth.js';
 
 describe('API transport, authentication and errors', () => {
   let b: TestBerth;

@@ -2,14 +2,14 @@
 // keeps, how a registry image is named, how long each stage of a deployment took.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { registryImageOf, pushCommands } from '../src/deploy/push.js';
-import { retention } from '../src/deploy/retention.js';
-import { snapshotOf } from '../src/deploy/snapshot.js';
-import { serviceSpec } from '../src/docker/service-spec.js';
-import { appHealth, type TaskView } from '../src/model/app-health.js';
-import { stageDurations } from '../src/model/deployment.js';
-import { appRow } from './helpers/job.js';
-import { serviceSource } from './helpers/service-source.js';
+import { registryImageOf, pushCommands } from '../../src/deploy/push.js';
+import { retention } from '../../src/deploy/retention.js';
+import { snapshotOf } from '../../src/deploy/snapshot.js';
+import { serviceSpec } from '../../src/docker/service-spec.js';
+import { appHealth, type TaskView } from '../../src/model/app-health.js';
+import { stageDurations } from '../../src/model/deployment.js';
+import { appRow } from '../helpers/job.js';
+import { serviceSource } from '../helpers/service-source.js';
 
 describe('release snapshot', () => {
   const app = {

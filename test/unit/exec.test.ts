@@ -6,9 +6,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { spawn } from 'node:child_process';
-import { createExec, killLeftoverGroup, output } from '../src/deploy/exec.js';
-import { DeploymentLogs } from '../src/deploy/log.js';
-import { Redactor, REDACTED } from '../src/secrets/redact.js';
+import { createExec, killLeftoverGroup, output } from '../../src/deploy/exec.js';
+import { DeploymentLogs } from '../../src/deploy/log.js';
+import { Redactor, REDACTED } from '../../src/secrets/redact.js';
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-exec-test-'));
 after(() => fs.rmSync(dataDir, { recursive: true, force: true }));

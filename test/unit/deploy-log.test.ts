@@ -5,9 +5,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { DeploymentLogs, endMarker, readTail, type LogEvent } from '../src/deploy/log.js';
-import { redactorFor } from '../src/deploy/redact.js';
-import { REDACTED, Redactor } from '../src/secrets/redact.js';
+import { DeploymentLogs, endMarker, readTail, type LogEvent } from '../../src/deploy/log.js';
+import { redactorFor } from '../../src/deploy/redact.js';
+import { REDACTED, Redactor } from '../../src/secrets/redact.js';
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-log-test-'));
 after(() => fs.rmSync(dataDir, { recursive: true, force: true }));
@@ -40,7 +40,7 @@ describe('redaction', () => {
     assert.equal(r.redact('ssh://git@example.com:2222/repo.git'), 'ssh://git@example.com:2222/repo.git');
   });
 
-  test("an application's env, build args, build secrets and docker password are all secrets", () => {
+  test("an application's env, build args, build secrets, docker password and webhook secret are all secrets", () => {
     const r = redactorFor(
       {
         env: 'DATABASE_URL=postgres://u:dbpass123@db/x\nSHORT=ab\nQUOTED="multi\nline-value"',
@@ -50,11 +50,12 @@ describe('redaction', () => {
         previewBuildArgs: null,
         previewBuildSecrets: 'P=preview-secret',
         password: 'docker-pass',
+        webhookSecret: 'whsec-abc',
       },
       ['registry-pass', null],
     );
-    const line = 'postgres://u:dbpass123@db/x npm_abcdef sentry-secret preview-secret docker-pass registry-pass line-value ab';
-    assert.equal(r.redact(line), `${REDACTED} ${REDACTED} ${REDACTED} ${REDACTED} ${REDACTED} ${REDACTED} ${REDACTED} ab`);
+    const line = 'postgres://u:dbpass123@db/x npm_abcdef sentry-secret preview-secret docker-pass whsec-abc registry-pass line-value ab';
+    assert.equal(r.redact(line), `${REDACTED} ${REDACTED} ${REDACTED} ${REDACTED} ${REDACTED} ${REDACTED} ${REDACTED} ${REDACTED} ab`);
   });
 });
 

@@ -2,9 +2,9 @@
 // says, cycles, and the text that is not a reference.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { parseDotenv } from '../src/model/dotenv.js';
-import { interpolateEnv } from '../src/model/env-interpolation.js';
-import { BerthError } from '../src/model/errors.js';
+import { parseDotenv } from '../../src/model/dotenv.js';
+import { interpolateEnv } from '../../src/model/env-interpolation.js';
+import { BerthError } from '../../src/model/errors.js';
 
 const project = parseDotenv('ENVIRONMENT=staging\nDATABASE_URL=postgres://p:p@db:5432/project_db\nNODE_ENV=production-project\n');
 const environment = parseDotenv('NODE_ENV=development\nAPI_URL=https://api.dev.example.com\nDATABASE_NAME=dev_db\n');

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { DeployableApplication } from '../src/deploy/types.js';
-import { serviceSpec, splitCommand, type ServiceSource, type ServiceSpecOptions } from '../src/docker/service-spec.js';
-import { serviceSource } from './helpers/service-source.js';
+import type { DeployableApplication } from '../../src/deploy/types.js';
+import { serviceSpec, splitCommand, type ServiceSource, type ServiceSpecOptions } from '../../src/docker/service-spec.js';
+import { serviceSource } from '../helpers/service-source.js';
 
 // A compile-time guarantee: what the pipeline holds is what the spec reads.
 export const pipelineAppFits = (app: DeployableApplication): ServiceSource => app;

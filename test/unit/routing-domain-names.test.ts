@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import bcrypt from 'bcryptjs';
-import { generatedHost, normalizeHost } from '../src/model/domain.js';
-import { hostToCheck, judgeARecords } from '../src/routing/dns-check.js';
-import { cachedHash, prepareHashes } from '../src/routing/htpasswd.js';
+import { generatedHost, normalizeHost } from '../../src/model/domain.js';
+import { hostToCheck, judgeARecords } from '../../src/routing/dns-check.js';
+import { cachedHash, prepareHashes } from '../../src/routing/htpasswd.js';
 
 describe('generated hosts', () => {
   test('<appName>-<random>.<wildcard>, with the server IP in dashes when it is known', () => {

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 // @ts-expect-error the parser ships no type definitions
 import parsePrometheus from 'parse-prometheus-text-format';
-import { exposition, histogram } from '../src/monitoring/exposition.js';
-import { buildSeconds, metricsFamilies } from '../src/monitoring/metrics-page.js';
-import { RequestCounter } from '../src/monitoring/request-counter.js';
+import { exposition, histogram } from '../../src/monitoring/exposition.js';
+import { buildSeconds, metricsFamilies } from '../../src/monitoring/metrics-page.js';
+import { RequestCounter } from '../../src/monitoring/request-counter.js';
 
 interface Parsed {
   name: string;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { startTestBerth, type TestBerth } from './helpers/berth.js';
+import { startTestBerth, type TestBerth } from '../helpers/berth.js';
 
 describe('projects and environments', () => {
   let b: TestBerth;

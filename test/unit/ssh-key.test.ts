@@ -4,8 +4,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { plaintextIn } from './helpers/at-rest.js';
-import { recordReplies, startTestBerth, type CallOptions, type TestBerth } from './helpers/berth.js';
+import { plaintextIn } from '../helpers/at-rest.js';
+import { recordReplies, startTestBerth, type CallOptions, type TestBerth } from '../helpers/berth.js';
 
 const MASK = '********';
 

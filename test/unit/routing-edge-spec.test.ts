@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { loadConfig } from '../src/config.js';
-import { edgeServiceSpec, SPEC_DIGEST_LABEL, traefikArgs, type EdgeSettings } from '../src/routing/edge-spec.js';
+import { loadConfig } from '../../src/config.js';
+import { edgeServiceSpec, SPEC_DIGEST_LABEL, traefikArgs, type EdgeSettings } from '../../src/routing/edge-spec.js';
 
 const NODE = 'k3q9x0n5y2m7';
 

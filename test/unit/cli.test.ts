@@ -3,12 +3,12 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { ORGANIZATION_ID } from '../src/model/common.js';
-import { startTestBerth, type TestBerth } from './helpers/berth.js';
+import { ORGANIZATION_ID } from '../../src/model/common.js';
+import { startTestBerth, type TestBerth } from '../helpers/berth.js';
 
 /** Dokploy's createApiKey names the organization; Berth has one. */
 const metadata = { organizationId: ORGANIZATION_ID };
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 interface Run {
   code: number;

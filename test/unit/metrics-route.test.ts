@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 // @ts-expect-error the parser ships no type definitions
 import parsePrometheus from 'parse-prometheus-text-format';
-import { request, startTestBerth, type TestBerth } from './helpers/berth.js';
+import { request, startTestBerth, type TestBerth } from '../helpers/berth.js';
 
 const METRICS_TOKEN = 'metrics-scrape-' + Math.random().toString(36).slice(2);
 

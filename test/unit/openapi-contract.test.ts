@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { procedures } from '../src/api/procedures.js';
-import { request, startTestBerth, type TestBerth } from './helpers/berth.js';
+import { procedures } from '../../src/api/procedures.js';
+import { request, startTestBerth, type TestBerth } from '../helpers/berth.js';
 
 /**
  * Compares Berth's generated OpenAPI document with the contract subset
@@ -10,7 +10,7 @@ import { request, startTestBerth, type TestBerth } from './helpers/berth.js';
  * must be served with the same method and the same input fields, enums and required keys.
  */
 const contract = JSON.parse(
-  fs.readFileSync(new URL('./fixtures/dokploy-openapi-subset.json', import.meta.url), 'utf8'),
+  fs.readFileSync(new URL('../fixtures/dokploy-openapi-subset.json', import.meta.url), 'utf8'),
 );
 
 /** Contract routes that later capabilities serve, with the reason. */

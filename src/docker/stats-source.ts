@@ -1,10 +1,23 @@
-import type { Engine } from '../docker/engine.js';
-import type { DockerStats } from './container-stats.js';
-import type { TaskState } from './restarts.js';
+import type { Engine } from './engine.js';
 
 /** Swarm puts these labels on every task container it starts. */
 const SERVICE_NAME = 'com.docker.swarm.service.name';
 const SERVICE_ID = 'com.docker.swarm.service.id';
+
+/** The part of the Engine's stats answer Berth reads (cgroup v1 and v2). */
+export interface DockerStats {
+  read?: string;
+  cpu_stats?: { cpu_usage?: { total_usage?: number; percpu_usage?: number[] }; system_cpu_usage?: number; online_cpus?: number };
+  memory_stats?: { usage?: number; limit?: number; stats?: Record<string, number> };
+  networks?: Record<string, { rx_bytes?: number; tx_bytes?: number }>;
+  blkio_stats?: { io_service_bytes_recursive?: { op: string; value: number }[] | null };
+}
+
+/** A Swarm task, as far as restart counting reads it. */
+export interface SwarmTaskStatus {
+  ServiceID?: string;
+  Status?: { State?: string };
+}
 
 export interface ServiceContainer {
   id: string;
@@ -18,7 +31,7 @@ export interface StatsSource {
   serviceContainers(signal: AbortSignal): Promise<ServiceContainer[]>;
   /** One read of a container's stats; undefined when the container is gone. */
   stats(containerId: string, signal: AbortSignal): Promise<DockerStats | undefined>;
-  tasks(signal: AbortSignal): Promise<TaskState[]>;
+  tasks(signal: AbortSignal): Promise<SwarmTaskStatus[]>;
   /** Docker's root dir, when the engine runs on this host (its disk is this host's). */
   localRootDir(): Promise<string | undefined>;
 }
@@ -43,7 +56,7 @@ export function dockerStatsSource(engine: Engine, dockerHost: string): StatsSour
       }
     },
     async tasks(signal) {
-      return (await engine.docker.listTasks({ abortSignal: signal })) as TaskState[];
+      return (await engine.docker.listTasks({ abortSignal: signal })) as SwarmTaskStatus[];
     },
     localRootDir() {
       if (!dockerHost.startsWith('unix://')) return Promise.resolve(undefined);

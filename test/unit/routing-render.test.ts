@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { parse } from 'yaml';
-import { fileHeader, renderTraefikConfig, renderTraefikFile, type RoutedDomain, type RoutingInput, type TraefikConfig } from '../src/routing/render.js';
-import { schemaProblems } from '../src/routing/validate.js';
+import { fileHeader, renderTraefikConfig, renderTraefikFile, type RoutedDomain, type RoutingInput, type TraefikConfig } from '../../src/routing/render.js';
+import { schemaProblems } from '../../src/routing/validate.js';
 
 const APP = 'shop-a1b2c3';
 

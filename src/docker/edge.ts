@@ -1,6 +1,6 @@
 import fs from 'node:fs';
-import type { Engine } from '../docker/engine.js';
-import { edgeServiceSpec, SPEC_DIGEST_LABEL, type EdgeSettings } from './edge-spec.js';
+import type Docker from 'dockerode';
+import type { Engine } from './engine.js';
 
 /** What `GET /api/health` says of the edge. */
 export type EdgeStatus =
@@ -8,6 +8,19 @@ export type EdgeStatus =
   | { status: 'starting'; service: string; image: string }
   | { status: 'running'; service: string; image: string }
   | { status: 'unavailable'; service: string; image: string; reason: string };
+
+/** The edge's service as routing/edge-spec.ts makes it, and the folders Traefik mounts. */
+export interface EdgeService {
+  serviceName: string;
+  image: string;
+  network: string;
+  dynamicDir: string;
+  acmeDir: string;
+  /** The spec for the node the edge must run on (the one holding its folders). */
+  spec(nodeId: string): Docker.CreateServiceOptions;
+  /** The spec's label that changes with the spec: a running edge with the same value is left alone. */
+  digestLabel: string;
+}
 
 /** The engine calls the edge needs (the deploy engine's adapter). */
 export type EdgeEngine = Pick<Engine, 'docker' | 'inspectImage' | 'inspectService' | 'applyService' | 'waitForRollout'>;
@@ -76,22 +89,22 @@ export class Edge {
 
   constructor(
     private readonly engine: EdgeEngine,
-    private readonly settings: EdgeSettings,
+    private readonly settings: EdgeService,
     private readonly log: (line: string) => void,
   ) {
     this.status = { status: 'starting', service: settings.serviceName, image: settings.image };
   }
 
   async ensure(): Promise<EdgeStatus> {
-    const { serviceName: service, image, network } = this.settings;
+    const { serviceName: service, image, network, digestLabel } = this.settings;
     const signal = this.abort.signal;
     try {
       if ((await ensureNetwork(this.engine, network, signal)) === 'created') this.log(`created the overlay network ${network}`);
       for (const dir of [this.settings.dynamicDir, this.settings.acmeDir]) fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
       await ensureImage(this.engine, image, signal);
-      const spec = edgeServiceSpec(this.settings, await ownNodeId(this.engine));
+      const spec = this.settings.spec(await ownNodeId(this.engine));
       const current = await this.engine.inspectService(service, signal);
-      if (current?.Spec?.Labels?.[SPEC_DIGEST_LABEL] !== spec.Labels![SPEC_DIGEST_LABEL]) {
+      if (current?.Spec?.Labels?.[digestLabel] !== spec.Labels![digestLabel]) {
         const rollout = await this.engine.applyService(spec, { signal });
         await this.engine.waitForRollout(service, rollout, { timeoutMs: ROLLOUT_TIMEOUT_MS, signal, log: () => {} });
         this.log(`Traefik (${image}) is running as service ${service}`);

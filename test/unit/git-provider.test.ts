@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { plaintextIn } from './helpers/at-rest.js';
-import { recordReplies, startTestBerth, type Reply, type TestBerth } from './helpers/berth.js';
+import { plaintextIn } from '../helpers/at-rest.js';
+import { recordReplies, startTestBerth, type Reply, type TestBerth } from '../helpers/berth.js';
+import { nativeBinding } from '../../src/store/native-binding.js';
 
 const MASK = '********';
 // A GitHub App key as GitHub hands it out: PKCS#1 PEM.
@@ -251,7 +252,7 @@ describe('git providers', () => {
     assert.equal(r.body.gitProviderId, gh.gitProviderId);
     assert.equal(r.body.providerType, 'github');
     assert.equal((await call('github.one', { githubId: gh.github.githubId })).status, 404);
-    const db = new Database(path.join(b.dataDir, 'berth.db'), { readonly: true });
+    const db = new Database(path.join(b.dataDir, 'berth.db'), { nativeBinding, readonly: true });
     try {
       assert.equal(db.prepare('select count(*) from github where githubId = ?').pluck().get(gh.github.githubId), 0);
       assert.equal(db.prepare('select count(*) from github').pluck().get(), 1);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { assertBadField, newApplication, readOnlyToken, type AppRef } from './helpers/app-children.js';
-import { startTestBerth, type TestBerth } from './helpers/berth.js';
+import { assertBadField, newApplication, readOnlyToken, type AppRef } from '../helpers/app-children.js';
+import { startTestBerth, type TestBerth } from '../helpers/berth.js';
 
 describe('domains', () => {
   let b: TestBerth;

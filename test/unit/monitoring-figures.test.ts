@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { containerFigures, cpuCounters, cpuPercent, memoryUsed, sumContainers, type DockerStats } from '../src/monitoring/container-stats.js';
-import { diskUsage, hostCpuPercent, parseMeminfo, parseProcStat } from '../src/monitoring/host-stats.js';
-import { restartsByService } from '../src/monitoring/restarts.js';
-import { appMonitoring, binarySize, megabytes, serverPoints } from '../src/monitoring/series.js';
-import { timeRange } from '../src/model/monitoring.js';
+import type { DockerStats } from '../../src/docker/stats-source.js';
+import { containerFigures, cpuCounters, cpuPercent, memoryUsed, sumContainers } from '../../src/monitoring/container-stats.js';
+import { diskUsage, hostCpuPercent, parseMeminfo, parseProcStat } from '../../src/monitoring/host-stats.js';
+import { restartsByService } from '../../src/monitoring/restarts.js';
+import { appMonitoring, binarySize, megabytes, serverPoints } from '../../src/monitoring/series.js';
+import { timeRange } from '../../src/model/monitoring.js';
 
 /** A one-shot stats answer of Engine 20.10 on cgroup v1 (trimmed from a real one). */
 const v1: DockerStats = {
