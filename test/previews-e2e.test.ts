@@ -10,7 +10,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request, startTestBerth, type TestBerth } from './helpers/berth.js';
-import { deploymentClient, removeRunApplications, type Deployment } from './helpers/e2e.js';
+import { deploymentClient, gitServerRepoFor, removeRunApplications, type Deployment } from './helpers/e2e.js';
 import { gitTestEnv, run, runId } from './helpers/job.js';
 import { readTestEnv } from './helpers/test-env.js';
 
@@ -30,21 +30,19 @@ async function fetchInNetwork(service: string): Promise<string> {
 describe('preview deployments of pull requests', () => {
   let b: TestBerth;
   let app: { id: string; appName: string; refreshToken: string };
-  const bare = path.join(testEnv.git.reposDir, `preview-${runId}.git`);
+  let repo: Awaited<ReturnType<typeof gitServerRepoFor>>;
   const work = path.join(tmp, 'work');
-  const remote = `${testEnv.git.httpUrl}/preview-${runId}.git`;
-  const authed = remote.replace('://', `://x-access-token:${testEnv.git.httpToken}@`);
   const git = (...args: string[]) => run(['git', '-C', work, ...args], { env: gitTestEnv });
   const { ok } = deploymentClient(() => b);
 
   /** Gitea's pull_request event for PR `number` of this run's repository, head `branch` at `sha`. */
   function sendPullRequest(action: string, number: number, branch: string, sha: string) {
     const body = structuredClone(template.body);
-    const repo = { ...body.repository, full_name: `git/preview-${runId}`, name: `preview-${runId}`, clone_url: remote };
-    Object.assign(body, { action, number, repository: repo });
+    const forge = { ...body.repository, full_name: `git/preview-${runId}`, name: `preview-${runId}`, clone_url: repo.url };
+    Object.assign(body, { action, number, repository: forge });
     Object.assign(body.pull_request, { id: 1000 + number, number, title: `Change ${number}`, state: action === 'closed' ? 'closed' : 'open' });
-    body.pull_request.base = { ...body.pull_request.base, ref: 'main', label: 'main', repo };
-    body.pull_request.head = { ...body.pull_request.head, ref: branch, label: branch, sha, repo };
+    body.pull_request.base = { ...body.pull_request.base, ref: 'main', label: 'main', repo: forge };
+    body.pull_request.head = { ...body.pull_request.head, ref: branch, label: branch, sha, repo: forge };
     const raw = JSON.stringify(body);
     const headers = { ...template.headers, 'x-gitea-delivery': `${runId}-${action}-${number}-${sha}`, 'x-gitea-signature': createHmac('sha256', SECRET).update(raw).digest('hex') };
     return request(`${b.url}/api/deploy/${app.refreshToken}`, { method: 'POST', headers, body: raw });
@@ -71,10 +69,7 @@ describe('preview deployments of pull requests', () => {
     b = await startTestBerth({ BERTH_DOCKER_CLI: docker });
     const { environment } = await ok('project.create', { name: `previews-${runId}` });
     const row = await ok('application.create', { name: `previewed-${runId}`, environmentId: environment.environmentId });
-    await run(['git', 'clone', '-q', '--bare', testEnv.git.repos['hello-dockerfile'].publicHttpUrl, bare], { env: gitTestEnv });
-    await run(['chown', '-R', `${testEnv.git.reposOwner}:${testEnv.git.reposOwner}`, bare]);
-    await ok('application.saveGitProvider', { applicationId: row.applicationId, customGitUrl: authed, customGitBranch: 'main', customGitBuildPath: '/', watchPaths: null });
-    await ok('application.saveBuildType', { applicationId: row.applicationId, buildType: 'dockerfile', dockerfile: 'Dockerfile', dockerContextPath: null, dockerBuildStage: null, herokuVersion: null, railpackVersion: null });
+    repo = await gitServerRepoFor(ok, row.applicationId, `preview-${runId}`);
     await ok('application.update', {
       applicationId: row.applicationId,
       webhookSecret: SECRET,
@@ -86,7 +81,7 @@ describe('preview deployments of pull requests', () => {
     });
     const { refreshToken } = await ok('application.one', { applicationId: row.applicationId });
     app = { id: row.applicationId, appName: row.appName, refreshToken };
-    await run(['git', 'clone', '-q', authed, work], { env: gitTestEnv });
+    await run(['git', 'clone', '-q', repo.authed, work], { env: gitTestEnv });
   });
 
   after(async () => {
@@ -94,7 +89,7 @@ describe('preview deployments of pull requests', () => {
       await removeRunApplications(ok, [app.appName]);
     } finally {
       await b.close();
-      fs.rmSync(bare, { recursive: true, force: true });
+      fs.rmSync(repo.bare, { recursive: true, force: true });
       fs.rmSync(tmp, { recursive: true, force: true });
     }
   });

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startTestBerth, type TestBerth } from './helpers/berth.js';
-import { answer, deploymentClient, freePort, removeRunApplications, type Deployment } from './helpers/e2e.js';
+import { answer, deploymentClient, freePort, gitServerRepoFor, removeRunApplications, type Deployment } from './helpers/e2e.js';
 import { gitTestEnv, run, runId } from './helpers/job.js';
 import { readTestEnv } from './helpers/test-env.js';
 
@@ -20,9 +20,8 @@ const SECRET = `whsec-${runId}`;
 describe('git push deploys the pushed commit', () => {
   let b: TestBerth;
   let app: { id: string; appName: string; port: number; refreshToken: string };
-  const bare = path.join(testEnv.git.reposDir, `webhook-${runId}.git`);
+  let repo: Awaited<ReturnType<typeof gitServerRepoFor>>;
   const work = path.join(tmp, 'work');
-  const remote = `${testEnv.git.httpUrl}/webhook-${runId}.git`.replace('://', `://x-access-token:${testEnv.git.httpToken}@`);
   const git = (...args: string[]) => run(['git', '-C', work, ...args], { env: gitTestEnv });
   const { ok, settled } = deploymentClient(() => b);
 
@@ -41,17 +40,13 @@ describe('git push deploys the pushed commit', () => {
     const row = await ok('application.create', { name: `pushed-${runId}`, environmentId: environment.environmentId });
     const port = await freePort();
     await ok('port.create', { applicationId: row.applicationId, publishedPort: port, targetPort: 3000, publishMode: 'host' });
-    // A repository of this run, from the hello-dockerfile fixture, owned by the server's git user.
-    await run(['git', 'clone', '-q', '--bare', testEnv.git.repos['hello-dockerfile'].publicHttpUrl, bare], { env: gitTestEnv });
-    await run(['chown', '-R', `${testEnv.git.reposOwner}:${testEnv.git.reposOwner}`, bare]);
-    await ok('application.saveGitProvider', { applicationId: row.applicationId, customGitUrl: remote, customGitBranch: 'main', customGitBuildPath: '/', watchPaths: null });
-    await ok('application.saveBuildType', { applicationId: row.applicationId, buildType: 'dockerfile', dockerfile: 'Dockerfile', dockerContextPath: null, dockerBuildStage: null, herokuVersion: null, railpackVersion: null });
+    repo = await gitServerRepoFor(ok, row.applicationId, `webhook-${runId}`);
     await ok('application.update', { applicationId: row.applicationId, webhookSecret: SECRET });
     const { refreshToken } = await ok('application.one', { applicationId: row.applicationId });
     app = { id: row.applicationId, appName: row.appName, port, refreshToken };
     // What a user pastes into the forge's webhook settings: Berth's URL and the secret.
-    fs.writeFileSync(path.join(bare, 'berth-webhooks.json'), JSON.stringify([{ url: `${b.url}/api/deploy/${refreshToken}`, secret: SECRET }]), { mode: 0o644 });
-    await run(['git', 'clone', '-q', remote, work], { env: gitTestEnv });
+    fs.writeFileSync(path.join(repo.bare, 'berth-webhooks.json'), JSON.stringify([{ url: `${b.url}/api/deploy/${refreshToken}`, secret: SECRET }]), { mode: 0o644 });
+    await run(['git', 'clone', '-q', repo.authed, work], { env: gitTestEnv });
   });
 
   after(async () => {
@@ -59,7 +54,7 @@ describe('git push deploys the pushed commit', () => {
       await removeRunApplications(ok, [app.appName]);
     } finally {
       await b.close();
-      fs.rmSync(bare, { recursive: true, force: true });
+      fs.rmSync(repo.bare, { recursive: true, force: true });
       fs.rmSync(tmp, { recursive: true, force: true });
     }
   });

@@ -4,7 +4,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TestBerth } from './berth.js';
-import { run, runId } from './job.js';
+import { gitTestEnv, run, runId } from './job.js';
 import { readTestEnv } from './test-env.js';
 
 /** What tests on the real engine read of a deployment row. */
@@ -127,4 +127,21 @@ export async function answer(port: number, timeoutMs = 15_000): Promise<string> 
     if (Date.now() > deadline) assert.fail(`nothing answered on port ${port}`);
     await sleep(100);
   }
+}
+
+/**
+ * A repository of this run on the test git server, a bare copy of the hello-dockerfile
+ * fixture owned by the server's git user (so a push to it runs the webhook hook), and the
+ * application set to build it with its Dockerfile. `authed` is the clone URL with the token.
+ */
+export async function gitServerRepoFor(ok: ReturnType<typeof deploymentClient>['ok'], applicationId: string, name: string) {
+  const { git } = readTestEnv();
+  const bare = path.join(git.reposDir, `${name}.git`);
+  const url = `${git.httpUrl}/${name}.git`;
+  const authed = url.replace('://', `://x-access-token:${git.httpToken}@`);
+  await run(['git', 'clone', '-q', '--bare', git.repos['hello-dockerfile'].publicHttpUrl, bare], { env: gitTestEnv });
+  await run(['chown', '-R', `${git.reposOwner}:${git.reposOwner}`, bare]);
+  await ok('application.saveGitProvider', { applicationId, customGitUrl: authed, customGitBranch: 'main', customGitBuildPath: '/', watchPaths: null });
+  await ok('application.saveBuildType', { applicationId, buildType: 'dockerfile', dockerfile: 'Dockerfile', dockerContextPath: null, dockerBuildStage: null, herokuVersion: null, railpackVersion: null });
+  return { bare, url, authed };
 }
