@@ -2,21 +2,26 @@
 // `berth token …`: manage API tokens straight in the data directory, for operators who
 // have no token yet (or lost the admin one). Safe while the server runs: SQLite is in WAL
 // mode and the server reads the token table on every request, so changes apply at once.
+// `berth copy-db <file>`: a consistent copy of berth.db while Berth runs (backups).
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import Database from 'better-sqlite3';
 import { loadConfig } from './config.js';
 import { apiKeyCreate } from './model/api-key.js';
 import type { ApiKeyView } from './store/api-keys.js';
 import type { Store } from './store/index.js';
+import { nativeBinding } from './store/native-binding.js';
 import { openDataDir } from './store/open.js';
 
 const USAGE = `Usage:
   berth token create --name <name> [--role admin|deployer|read-only] [--expires-in <seconds>]
   berth token list
   berth token revoke <id>
+  berth copy-db <file>
 
 Works on the data directory in BERTH_DATA_DIR (default ./data), also while Berth runs.
+"copy-db" writes a consistent copy of berth.db (SQLite's online backup) to a new file.
 "create" prints the new token alone on standard output, once: Berth keeps only its hash.
 The role defaults to admin.`;
 
@@ -92,15 +97,34 @@ function tokenRevoke(args: string[]): void {
   console.log(`Revoked token ${id}; requests with it are refused from now on.`);
 }
 
+/** A copy of a database being written could be torn: SQLite's backup copies a consistent state. */
+async function copyDb(args: string[]): Promise<void> {
+  const [dest] = parse(args, {}, 1).positionals;
+  const source = path.join(loadConfig().dataDir, 'berth.db');
+  if (!fs.existsSync(source)) throw new Failure(`no Berth data at ${source}: set BERTH_DATA_DIR`);
+  if (fs.existsSync(dest)) throw new Failure(`${dest} exists: copy to a new file`);
+  const db = new Database(source, { readonly: true, fileMustExist: true, nativeBinding });
+  try {
+    await db.backup(dest);
+  } finally {
+    db.close();
+  }
+  console.log(`berth.db copied to ${dest}`);
+}
+
 const commands: Record<string, (args: string[]) => void> = { create: tokenCreate, list: tokenList, revoke: tokenRevoke };
 
-function main(argv: string[]): number {
+async function main(argv: string[]): Promise<number> {
   const [group, command, ...rest] = argv;
   if (group !== undefined && ['help', '--help', '-h'].includes(group)) {
     console.log(USAGE);
     return 0;
   }
   try {
+    if (group === 'copy-db') {
+      await copyDb(argv.slice(1));
+      return 0;
+    }
     if (group !== 'token') throw new UsageError(group === undefined ? 'missing command' : `unknown command "${group}"`);
     const run = commands[command ?? ''];
     if (!run) throw new UsageError(command ? `unknown token command "${command}"` : 'missing token command');
@@ -116,4 +140,4 @@ function main(argv: string[]): number {
   }
 }
 
-process.exitCode = main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2));
