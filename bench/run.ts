@@ -335,7 +335,8 @@ console.log(pad(['RSS after load', `${rssAfterMb} MB`, '', ''], w1));
 console.log(pad(['RSS after 5 s settle', `${rssSettledMb} MB`, '', ''], w1));
 console.log(pad(['RSS after /api/docs', `${rssAfterDocsMb} MB`, '', ''], w1));
 console.log(pad([`seeding (${PROJECTS + APPS} POSTs)`, `${seeded.ms} ms`, '', ''], w1));
-const deployTarget = 800;
+// The budget every change keeps: deploy → done ≤ 1.0 s for a prebuilt image.
+const deployTarget = 1000;
 if (deployMs) console.log(pad([`deploy → done (median/${DEPLOY_RUNS})`, `${median(deployMs)} ms`, `≤ ${deployTarget} ms`, mark(median(deployMs) <= deployTarget)], w1));
 else console.log('deploy overhead: not measured (no test environment: run scripts/test-env.sh as root)');
 const rollbackTarget = 5000;
