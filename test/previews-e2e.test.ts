@@ -165,4 +165,17 @@ describe('preview deployments of pull requests', () => {
     assert.deepEqual(await previews(), []);
     assert.ok(!(await services()).includes(p.appName));
   });
+
+  test('deleting the application removes its previews with it', async () => {
+    await b.restart({ BERTH_PREVIEW_EXPIRY_HOURS: '0' });
+    const sha = await pushBranch('feature-d', `preview-${runId}-d1`);
+    const r = await sendPullRequest('opened', 4, 'feature-d', sha);
+    const [p] = await previews();
+    assert.equal((await settledPreview(p.previewDeploymentId, r.body.applications[0].deploymentId)).status, 'done');
+    assert.ok((await services()).includes(p.appName));
+    await ok('application.delete', { applicationId: app.id });
+    assert.ok(!(await services()).includes(p.appName));
+    assert.equal(fs.existsSync(path.join(b.dataDir, 'traefik', 'dynamic', `${p.appName}.yml`)), false);
+    assert.equal((await b.call('previewDeployment.one', { previewDeploymentId: p.previewDeploymentId })).status, 404);
+  });
 });

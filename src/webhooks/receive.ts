@@ -36,6 +36,8 @@ export function parseBody(raw: Buffer, contentType: string | undefined): unknown
  * pure filter, and queues the deployments. Never runs anything inline: the forge gets its
  * answer as soon as the rows are written.
  */
+const isSha = (s: string) => /^[0-9a-f]{7,64}$/i.test(s);
+
 export function createWebhookReceiver(deps: { store: Store; deploy: Deployer; wildcard: string; warn: (message: string, err?: unknown) => void }) {
   const { store, deploy, warn } = deps;
   const report = createStatusReporter(store, warn);
@@ -71,6 +73,8 @@ export function createWebhookReceiver(deps: { store: Store; deploy: Deployer; wi
     };
     if (action.kind === 'refuse') {
       const row = existing ? store.previews.update(existing.previewDeploymentId, { ...facts, statusMessage: action.reason }) : store.previews.create(app.applicationId, app.appName, facts, action.reason);
+      // The pull request shows why it has no preview.
+      if (isSha(pr.head.sha)) void report(app, row.previewDeploymentId, pr.head.sha, { state: 'failure', url: null, description: `No preview: ${action.reason}`.slice(0, 140) });
       return { reason: action.reason, previewDeploymentId: row.previewDeploymentId };
     }
     const preview = existing ? store.previews.update(existing.previewDeploymentId, { ...facts, statusMessage: null }) : store.previews.create(app.applicationId, app.appName, facts, null);
@@ -82,7 +86,7 @@ export function createWebhookReceiver(deps: { store: Store; deploy: Deployer; wi
       certificateType: app.previewCertificateType,
       customCertResolver: app.previewCustomCertResolver,
     });
-    const sha = /^[0-9a-f]{7,64}$/i.test(pr.head.sha) ? pr.head.sha : undefined;
+    const sha = isSha(pr.head.sha) ? pr.head.sha : undefined;
     const d = deploy.enqueuePreview(preview.previewDeploymentId, {
       title: `Preview of #${pr.number}: ${pr.title}`.slice(0, 200),
       description: sha ? `Commit: ${sha}` : `Branch: ${pr.head.branch}`,

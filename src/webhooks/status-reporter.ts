@@ -24,7 +24,8 @@ export function createStatusReporter(store: Store, warn: (message: string) => vo
     return null; // a plain git URL has no forge API to report to
   }
 
-  return async function report(app: ApplicationRow, deploymentId: string, sha: string, status: CommitStatus): Promise<void> {
+  /** `key`: the deployment (or refused preview) the status is about: its failures are logged once. */
+  return async function report(app: ApplicationRow, key: string, sha: string, status: CommitStatus): Promise<void> {
     const provider = providerOf(app);
     const repo = sourceRepository(app)?.path;
     if (!provider || !repo) return;
@@ -34,10 +35,10 @@ export function createStatusReporter(store: Store, warn: (message: string) => vo
       const res = await fetch(req.url, { method: 'POST', headers: req.headers, body: JSON.stringify(req.body), signal });
       if (!res.ok) throw new Error(`HTTP ${res.status}: ${(await res.text()).slice(0, 200)}`);
     } catch (err) {
-      if (!failed.has(deploymentId)) warn(`could not set the ${provider.type} commit status of preview deployment ${deploymentId} (${(err as Error).message}); the preview is not affected`);
-      failed.add(deploymentId);
+      if (!failed.has(key)) warn(`could not set the ${provider.type} commit status for ${key} (${(err as Error).message}); the preview is not affected`);
+      failed.add(key);
     } finally {
-      if (status.state !== 'pending') failed.delete(deploymentId); // the deployment's last report
+      if (status.state !== 'pending') failed.delete(key); // the last report about it
     }
   };
 }

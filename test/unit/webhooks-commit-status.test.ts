@@ -103,6 +103,21 @@ describe('preview states reported to a FAKE Gitea API (the real forges are unrea
     assert.equal(statuses[1].body.state, 'failure');
   });
 
+  test('a pull request refused a preview (previewLimit) gets a failed status saying why, and nothing is deployed', async () => {
+    const app = await previewedApp(`http://127.0.0.1:${(fake.address() as AddressInfo).port}`);
+    await ok('application.update', { applicationId: app.applicationId, previewLimit: 0 });
+    const before = received.length;
+    const r = await deliver(app.refreshToken);
+    assert.match(r.body.message, /previewLimit is 0/);
+    for (let i = 0; i < 200 && received.length === before; i++) await sleep(50);
+    const [status] = received.slice(before);
+    assert.equal(status.url, `/api/v1/repos/gitea/webhooks/statuses/${body.pull_request.head.sha}`);
+    assert.equal(status.body.state, 'failure');
+    assert.match(status.body.description, /^No preview: .*previewLimit is 0/);
+    const [preview] = await ok('previewDeployment.all', { applicationId: app.applicationId });
+    assert.deepEqual(preview.deployments, []);
+  });
+
   test('a forge that cannot be reached does not hold up or stop the preview', async () => {
     const app = await previewedApp('http://127.0.0.1:9');
     const r = await deliver(app.refreshToken);
