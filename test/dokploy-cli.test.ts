@@ -550,6 +550,10 @@ describe('Dokploy CLI 0.30.7 against Berth', () => {
       assert.ok(Array.isArray(await cli('swarm.getNodeApps')));
       assert.ok(Array.isArray(await cli('swarm.getContainerStats')));
 
+      assert.deepEqual(await cli('previewDeployment.all', { applicationId }), []);
+      for (const route of ['previewDeployment.one', 'previewDeployment.delete', 'previewDeployment.redeploy'])
+        await cliFails(route, { previewDeploymentId: unknown }, 404);
+
       await cli('application.delete', { applicationId: id });
       await cli('application.delete', { applicationId });
       assert.equal((await b.call('application.one', { applicationId })).status, 404);
