@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { gitTestEnv } from '../test/helpers/job.js';
 import type { TestEnv } from '../test/helpers/test-env.js';
 import { freePort } from './free-port.js';
 
@@ -15,9 +16,8 @@ import type { Call } from './deploy-overhead.js';
 
 export const PUSHES = 5;
 
-const gitEnv = { GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1', GIT_AUTHOR_NAME: 'Bench', GIT_AUTHOR_EMAIL: 'bench@berth.invalid', GIT_COMMITTER_NAME: 'Bench', GIT_COMMITTER_EMAIL: 'bench@berth.invalid' };
 // Asynchronous: a synchronous push would block a Berth running in this process while the hook posts to it.
-const git = async (cwd: string, ...args: string[]) => (await promisify(execFile)('git', args, { cwd, env: { ...process.env, ...gitEnv } })).stdout;
+const git = async (cwd: string, ...args: string[]) => (await promisify(execFile)('git', args, { cwd, env: { ...process.env, ...gitTestEnv } })).stdout;
 
 async function servedAt(port: number, page: string, deadline: number): Promise<number> {
   for (;;) {

@@ -23,7 +23,7 @@ import { snapshotOf, type ReleaseSnapshot } from './snapshot.js';
 import { credentialsFor } from './sources/docker.js';
 import { normalizeRegistry, parseImageRef } from './sources/image-ref.js';
 import { sourceFor, type SourceOptions } from './sources/index.js';
-import type { ProviderRow } from './sources/provider-access.js';
+import { providerOf } from './sources/provider-access.js';
 import type { DeployableApplication, JobContext } from './types.js';
 
 export interface PipelineDeps {
@@ -89,28 +89,12 @@ export function createPipeline(deps: PipelineDeps): JobRunner {
     docker: deps.docker,
     imageExists: (ref) => engine.imageExists(ref),
     gitInputs: ({ app, commit }) => ({
-      provider: providerOf(app),
+      provider: providerOf(app, store.gitProviders),
       sshKey: app.sourceType === 'git' && app.customGitSSHKeyId ? store.sshKeys.get(app.customGitSSHKeyId) : null,
       commit,
     }),
     drop: { archive: (ctx) => uploadFor(deps.dataDir, ctx.deploymentId), maxBytes: deps.maxArchiveBytes },
   };
-
-  function providerOf(app: DeployableApplication): ProviderRow | null {
-    const { gitProviders } = store;
-    switch (app.sourceType) {
-      case 'github':
-        return app.githubId ? { type: 'github', row: gitProviders.get('github', app.githubId) } : null;
-      case 'gitlab':
-        return app.gitlabId ? { type: 'gitlab', row: gitProviders.get('gitlab', app.gitlabId) } : null;
-      case 'bitbucket':
-        return app.bitbucketId ? { type: 'bitbucket', row: gitProviders.get('bitbucket', app.bitbucketId) } : null;
-      case 'gitea':
-        return app.giteaId ? { type: 'gitea', row: gitProviders.get('gitea', app.giteaId) } : null;
-      default:
-        return null;
-    }
-  }
 
   /** The application's registries (its own, its rollback one), decrypted. */
   function registriesOf(app: DeployableApplication): RegistryRow[] {

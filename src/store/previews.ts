@@ -101,9 +101,8 @@ export function previewStore(db: DB) {
       return db.select().from(previewDeployment).where(eq(previewDeployment.applicationId, applicationId)).all();
     },
 
-    deploymentsOf(previewDeploymentId: string) {
-      return db.select().from(deployment).where(eq(deployment.previewDeploymentId, previewDeploymentId)).all();
-    },
+    /** The preview's deployments, newest first. */
+    deploymentsOf,
 
     /** Previews idle since before `at` (ISO time): their expiry passed. */
     expired(at: string): PreviewDeploymentRow[] {

@@ -6,6 +6,7 @@ import type { Delivery, Headers, PullRequestEvent } from './event.js';
 import { decide } from './filter.js';
 import { parseDelivery, verifyDelivery } from './parse.js';
 import { previewUrl } from '../deploy/preview-app.js';
+import { isCommitSha } from '../deploy/sources/git-url.js';
 import { isFork, previewAction, previewHost } from './preview.js';
 import { createStatusReporter } from './status-reporter.js';
 
@@ -36,8 +37,6 @@ export function parseBody(raw: Buffer, contentType: string | undefined): unknown
  * pure filter, and queues the deployments. Never runs anything inline: the forge gets its
  * answer as soon as the rows are written.
  */
-const isSha = (s: string) => /^[0-9a-f]{7,64}$/i.test(s);
-
 export function createWebhookReceiver(deps: { store: Store; deploy: Deployer; wildcard: string; warn: (message: string, err?: unknown) => void }) {
   const { store, deploy, warn } = deps;
   const report = createStatusReporter(store, warn);
@@ -74,7 +73,7 @@ export function createWebhookReceiver(deps: { store: Store; deploy: Deployer; wi
     if (action.kind === 'refuse') {
       const row = existing ? store.previews.update(existing.previewDeploymentId, { ...facts, statusMessage: action.reason }) : store.previews.create(app.applicationId, app.appName, facts, action.reason);
       // The pull request shows why it has no preview.
-      if (isSha(pr.head.sha)) void report(app, row.previewDeploymentId, pr.head.sha, { state: 'failure', url: null, description: `No preview: ${action.reason}`.slice(0, 140) });
+      if (isCommitSha(pr.head.sha)) void report(app, row.previewDeploymentId, pr.head.sha, { state: 'failure', url: null, description: `No preview: ${action.reason}`.slice(0, 140) });
       return { reason: action.reason, previewDeploymentId: row.previewDeploymentId };
     }
     const preview = existing ? store.previews.update(existing.previewDeploymentId, { ...facts, statusMessage: null }) : store.previews.create(app.applicationId, app.appName, facts, null);
@@ -86,7 +85,7 @@ export function createWebhookReceiver(deps: { store: Store; deploy: Deployer; wi
       certificateType: app.previewCertificateType,
       customCertResolver: app.previewCustomCertResolver,
     });
-    const sha = isSha(pr.head.sha) ? pr.head.sha : undefined;
+    const sha = isCommitSha(pr.head.sha) ? pr.head.sha : undefined;
     const d = deploy.enqueuePreview(preview.previewDeploymentId, {
       title: `Preview of #${pr.number}: ${pr.title}`.slice(0, 200),
       description: sha ? `Commit: ${sha}` : `Branch: ${pr.head.branch}`,

@@ -1,5 +1,5 @@
 import { sourceRepository } from '../deploy/sources/git-url.js';
-import { providerAccess, type ProviderRow } from '../deploy/sources/provider-access.js';
+import { providerAccess, providerOf } from '../deploy/sources/provider-access.js';
 import type { Store } from '../store/index.js';
 import type { ApplicationRow } from '../store/schema.js';
 import { statusRequests, type CommitStatus } from './commit-status.js';
@@ -15,18 +15,9 @@ const TIMEOUT_MS = 5_000;
 export function createStatusReporter(store: Store, warn: (message: string) => void) {
   const failed = new Set<string>();
 
-  function providerOf(app: ApplicationRow): ProviderRow | null {
-    const p = store.gitProviders;
-    if (app.sourceType === 'github' && app.githubId) return { type: 'github', row: p.get('github', app.githubId) };
-    if (app.sourceType === 'gitlab' && app.gitlabId) return { type: 'gitlab', row: p.get('gitlab', app.gitlabId) };
-    if (app.sourceType === 'gitea' && app.giteaId) return { type: 'gitea', row: p.get('gitea', app.giteaId) };
-    if (app.sourceType === 'bitbucket' && app.bitbucketId) return { type: 'bitbucket', row: p.get('bitbucket', app.bitbucketId) };
-    return null; // a plain git URL has no forge API to report to
-  }
-
   /** `key`: the deployment (or refused preview) the status is about: its failures are logged once. */
   return async function report(app: ApplicationRow, key: string, sha: string, status: CommitStatus): Promise<void> {
-    const provider = providerOf(app);
+    const provider = providerOf(app, store.gitProviders); // none for a plain git URL: no forge API to report to
     const repo = sourceRepository(app)?.path;
     if (!provider || !repo) return;
     try {

@@ -84,7 +84,8 @@ export function splitCredentials(url: string): { url: string; auth?: { username:
   return { url: u.toString(), auth };
 }
 
-const SHA = /^[0-9a-f]{7,64}$/i;
+/** A full or abbreviated commit SHA. */
+export const isCommitSha = (s: string) => /^[0-9a-f]{7,64}$/i.test(s);
 
 function checkBranch(branch: string | null | undefined): string {
   if (!branch) throw new Error('the application has no branch set');
@@ -102,7 +103,7 @@ export function gitSourceSpec(
   sshKey: { privateKey: string } | null,
   commit?: string,
 ): GitSourceSpec {
-  if (commit !== undefined && !SHA.test(commit)) throw new Error(`invalid commit SHA "${commit}"`);
+  if (commit !== undefined && !isCommitSha(commit)) throw new Error(`invalid commit SHA "${commit}"`);
   const pin = commit ? { commit: commit.toLowerCase() } : {};
   const submodules = app.enableSubmodules;
   if (app.sourceType === 'git') {

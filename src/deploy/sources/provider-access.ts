@@ -5,7 +5,8 @@
  * installation token, as GitHub documents.
  */
 import { createSign } from 'node:crypto';
-import type { BitbucketRow, GiteaRow, GithubRow, GitlabRow } from '../../store/schema.js';
+import type { Store } from '../../store/index.js';
+import type { ApplicationRow, BitbucketRow, GiteaRow, GithubRow, GitlabRow } from '../../store/schema.js';
 import { TOKEN_USERS, type ProviderAccess } from './git-url.js';
 
 export type ProviderRow =
@@ -15,6 +16,22 @@ export type ProviderRow =
   | { type: 'gitea'; row: GiteaRow };
 
 export const BITBUCKET_URL = 'https://bitbucket.org';
+
+/** The git provider an application's source goes through (decrypted); null for a plain git URL or no provider. */
+export function providerOf(app: ApplicationRow, gitProviders: Store['gitProviders']): ProviderRow | null {
+  switch (app.sourceType) {
+    case 'github':
+      return app.githubId ? { type: 'github', row: gitProviders.get('github', app.githubId) } : null;
+    case 'gitlab':
+      return app.gitlabId ? { type: 'gitlab', row: gitProviders.get('gitlab', app.gitlabId) } : null;
+    case 'bitbucket':
+      return app.bitbucketId ? { type: 'bitbucket', row: gitProviders.get('bitbucket', app.bitbucketId) } : null;
+    case 'gitea':
+      return app.giteaId ? { type: 'gitea', row: gitProviders.get('gitea', app.giteaId) } : null;
+    default:
+      return null;
+  }
+}
 
 /** The REST API root of a GitHub host: api.github.com, api.<tenant>.ghe.com, or GHES's /api/v3. */
 export function githubApiUrl(githubUrl: string): string {
