@@ -1,6 +1,6 @@
 /**
  * The rooms of DESIGN §2 (the README's Layout lists them): who may import whom inside
- * src/. Checked by test/unit/rooms.test.ts; `npx depcruise src` prints the same report.
+ * src/, and the dashboard (web/) apart from it. Checked by test/unit/rooms.test.ts; `npx depcruise src` prints the same report.
  * A new room gets its rules here in the change that creates it.
  */
 const room = (name) => `^src/${name}/`;
@@ -118,6 +118,19 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/(model|store|deploy|docker|routing|monitoring|secrets)/' },
       to: { path: room('webhooks') },
+    },
+    {
+      name: 'web-talks-to-the-api-only',
+      comment: 'The dashboard (web/) reaches Berth through its public HTTP API only: it imports nothing of src/, and src/ nothing of it.',
+      severity: 'error',
+      from: { path: '^web/' },
+      to: { path: '^src/' },
+    },
+    {
+      name: 'server-serves-the-built-dashboard',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { path: '^web/' },
     },
     {
       name: 'no-room-imports-the-wiring',

@@ -1,11 +1,13 @@
-// `npm run build`: type-check with tsc, then bundle each entry point into one ES module
-// with esbuild. One file loads in a fraction of the time Node's ESM loader takes for the
-// hundreds of files of Berth and its dependencies (start → healthy is a product target).
+// `npm run build`: type-check with tsc, bundle each entry point into one ES module with
+// esbuild, then build the dashboard (scripts/build-web.mjs). One file loads in a fraction of
+// the time Node's ESM loader takes for the hundreds of files of Berth and its dependencies
+// (start → healthy is a product target).
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { buildWeb } from './build-web.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.build.json'), '--noEmit'], { stdio: 'inherit' });
@@ -28,4 +30,5 @@ await build({
   minifySyntax: true,
   logLevel: 'warning',
 });
+await buildWeb(path.join(root, 'dist', 'web'));
 fs.writeFileSync(path.join(root, 'dist', '.build-stamp'), new Date().toISOString());

@@ -1,4 +1,4 @@
-// `npm start`: build (scripts/build.mjs) when dist/ is missing or older than src/, then run Berth.
+// `npm start`: build (scripts/build.mjs) when dist/ is missing or older than src/ or web/, then run Berth.
 // `npm run berth -- <args>`: the same, for the command-line tool.
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -18,7 +18,7 @@ function newestMtime(dir) {
 }
 
 const built = fs.existsSync(stamp) ? fs.statSync(stamp).mtimeMs : 0;
-if (built < newestMtime(path.join(root, 'src'))) {
+if (built < Math.max(newestMtime(path.join(root, 'src')), newestMtime(path.join(root, 'web')))) {
   console.error('Berth: building (first start or changed sources)…');
   execFileSync(process.execPath, [path.join(root, 'scripts/build.mjs')], { stdio: 'inherit' });
 }

@@ -7,6 +7,8 @@ export interface Config {
   port: number;
   host: string;
   dataDir: string;
+  /** The built dashboard (scripts/build-web.mjs); served at `/`. */
+  webDir: string;
   /** Used as the admin token on first start instead of a generated one. */
   adminToken: string | undefined;
   bodyLimit: number;
@@ -84,6 +86,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: int(env, 'BERTH_PORT', 3000),
     host: env.BERTH_HOST || '0.0.0.0',
     dataDir: path.resolve(env.BERTH_DATA_DIR || './data'),
+    // dist/web beside this module's folder: the same from src/ (tsx) and from the dist/ bundle
+    webDir: path.resolve(env.BERTH_WEB_DIR || path.join(import.meta.dirname, '..', 'dist', 'web')),
     adminToken: env.BERTH_ADMIN_TOKEN || undefined,
     bodyLimit: int(env, 'BERTH_BODY_LIMIT', 1024 * 1024, 1),
     uploadLimit: int(env, 'BERTH_UPLOAD_LIMIT', 512 * 1024 ** 2, 1),

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { BerthError } from '../model/errors.js';
+import { innerServer } from './inner-server.js';
 
 /** Where the page, its initializer and Swagger UI's files are served. */
 export const DOCS_PATH = '/api/docs';
@@ -64,18 +65,13 @@ async function docsServer(): Promise<FastifyInstance> {
  * server may be offline). Rate-limited like every public route.
  */
 export function registerDocsRoutes(app: FastifyInstance): void {
-  let docs: Promise<FastifyInstance> | undefined;
+  const docs = innerServer(docsServer);
   // One route for the page and its files; the docs server answers what this one lets through.
   app.get(`${DOCS_PATH}*`, { config: { public: true }, exposeHeadRoute: false }, async (req, reply) => {
     const rest = (req.params as { '*': string })['*'];
     const file = rest.replace(/^\//, '');
     if (!(rest === '' || rest === '/' || (rest.startsWith('/') && (file === INITIALIZER || ASSETS.has(file)))))
       throw new BerthError('NOT_FOUND', `No procedure or file at GET ${DOCS_PATH}${rest}`);
-    const server = await (docs ??= docsServer().catch((err) => {
-      docs = undefined; // the next request tries again
-      throw err;
-    }));
-    reply.hijack();
-    server.routing(req.raw, reply.raw);
+    return docs(req, reply);
   });
 }

@@ -17,6 +17,7 @@ import { registerDocsRoutes } from './docs-route.js';
 import type { Caller } from '../model/api-key.js';
 import { mayCall, type Context, type Procedure } from './procedure.js';
 import { RateLimiter } from './rate-limit.js';
+import { registerDashboard } from './dashboard.js';
 import { ResponseCache } from './response-cache.js';
 
 declare module 'fastify' {
@@ -126,6 +127,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   let openApi: ReturnType<typeof buildOpenApi> | undefined;
   app.get('/api/openapi.json', { config: { public: true } }, async () => (openApi ??= (await import('./openapi.js')).buildOpenApi(deps.procedures, deps.version)));
   registerDocsRoutes(app);
+  registerDashboard(app, config.webDir);
 
   const byName = new Map(deps.procedures.map((p) => [p.name, p]));
   const cache = new ResponseCache(() => store.dataVersion());

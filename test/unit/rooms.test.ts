@@ -1,5 +1,5 @@
 // The rooms of DESIGN §2 (README, Layout): dependency-cruiser checks every import in src/
-// against the rules in .dependency-cruiser.cjs.
+// and web/ against the rules in .dependency-cruiser.cjs.
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -9,10 +9,10 @@ import extractTSConfig from 'dependency-cruiser/config-utl/extract-ts-config';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
-test('every import in src/ keeps to the room rules', async () => {
+test('every import in src/ and web/ keeps to the room rules', async () => {
   process.chdir(root);
   const options = await extractDepcruiseOptions('./.dependency-cruiser.cjs');
-  const { output } = await cruise(['src'], options, undefined, { tsConfig: extractTSConfig('tsconfig.json') });
+  const { output } = await cruise(['src', 'web/src'], options, undefined, { tsConfig: extractTSConfig('tsconfig.json') });
   const { violations, totalCruised } = (output as ICruiseResult).summary;
   assert.ok(totalCruised > 100, `the cruise found the sources (${totalCruised} modules)`);
   const listed = violations.map((v) => `${v.rule.name}: ${v.from} → ${v.to}`);

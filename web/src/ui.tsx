@@ -1,0 +1,63 @@
+import type { ComponentChildren } from 'preact';
+import { useEffect, useRef } from 'preact/hooks';
+import type { ApiError } from './api';
+
+/** An API error as the user reads it: the server's message, and each field it named. */
+export function ErrorText({ error }: { error?: ApiError }) {
+  if (!error) return null;
+  return (
+    <div class="error" role="alert">
+      {error.message}
+      {error.issues.length > 0 && (
+        <ul>
+          {error.issues.map((i) => (
+            <li>
+              {i.path.join('.')}: {i.message}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+/** The application statuses as a badge (idle, running, done, error). */
+export function StatusBadge({ status, label }: { status: string; label?: string }) {
+  return (
+    <span class={`badge badge-${status}`} title={label ?? status}>
+      {label ?? status}
+    </span>
+  );
+}
+
+/**
+ * A modal confirmation for destructive actions (a native <dialog>: focus is trapped and
+ * Escape cancels, for keyboard users too).
+ */
+export function Confirm(props: { open: boolean; title: string; children?: ComponentChildren; confirmLabel: string; onConfirm(): void; onCancel(): void }) {
+  const ref = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const d = ref.current;
+    if (!d) return;
+    if (props.open && !d.open) d.showModal();
+    if (!props.open && d.open) d.close();
+  }, [props.open]);
+  return (
+    <dialog ref={ref} class="confirm" onCancel={(e) => (e.preventDefault(), props.onCancel())} aria-labelledby="confirm-title">
+      <h2 id="confirm-title">{props.title}</h2>
+      {props.children}
+      <div class="actions">
+        <button type="button" onClick={props.onCancel}>
+          Cancel
+        </button>
+        <button type="button" class="danger" onClick={props.onConfirm}>
+          {props.confirmLabel}
+        </button>
+      </div>
+    </dialog>
+  );
+}
+
+export function Loading() {
+  return <p class="muted" aria-busy="true">Loading…</p>;
+}
