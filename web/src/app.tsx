@@ -2,12 +2,16 @@ import { useEffect, useState } from 'preact/hooks';
 import { ApiError, onUnauthorized, query, session } from './api';
 import { CallerContext, type Caller } from './caller';
 import { toApiError } from './hooks';
+import { ApplicationPage } from './pages/application';
 import { Overview } from './pages/overview';
 import { match, useLocation } from './router';
 import { ErrorText } from './ui';
 
 /** Pages by path; the first match wins. */
-const routes: [string, (params: Record<string, string>) => preact.JSX.Element][] = [['/', () => <Overview />]];
+const routes: [string, (params: Record<string, string>) => preact.JSX.Element][] = [
+  ['/', () => <Overview />],
+  ['/application/:applicationId/:tab?', (p) => <ApplicationPage applicationId={p.applicationId} tab={p.tab} />],
+];
 
 export function App() {
   const [caller, setCaller] = useState<Caller>();
