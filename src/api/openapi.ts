@@ -146,7 +146,7 @@ function otherRoutes(access: (a: Access) => Record<string, unknown>) {
         tags: ['monitoring'],
         summary: 'Prometheus metrics (text exposition format)',
         description:
-          'HTTP requests by procedure and status, deploy queue length, deployments by status, build durations, each running application\'s latest sample (`berth_app_*{app="<appName>"}`), the host\'s (`berth_host_*`) and Berth\'s RSS. Any API token, or BERTH_METRICS_TOKEN, as `Authorization: Bearer`.',
+          'HTTP requests by procedure and status, deploy queue length, deployments by status, build durations, each running application\'s and preview deployment\'s latest sample (`berth_app_*{app="<appName>"}`, a preview labelled with its own appName `preview-<appName>-<id>`), the host\'s (`berth_host_*`) and Berth\'s RSS. Any API token, or BERTH_METRICS_TOKEN, as `Authorization: Bearer`.',
         servers: [{ url: '/' }],
         security: [{ Authorization: [] }],
         responses: {
