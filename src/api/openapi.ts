@@ -101,8 +101,8 @@ function otherRoutes(access: (a: Access) => Record<string, unknown>) {
     ),
     '/application.logStream': sseRoute(
       'application.logStream',
-      "Follow an application's runtime logs live (Server-Sent Events)",
-      'The latest `tail` lines of every task of the service (filtered as application.readLogs does), then each new line, across redeploys, as `data: <timestamp> <line>`, secrets redacted. `event: end` only when the service is gone; `event: error` when Docker fails.',
+      "Follow an application's (or its preview's) runtime logs live (Server-Sent Events)",
+      'The latest `tail` lines of every task of the service (filtered as application.readLogs does), then each new line, across redeploys, as `data: <timestamp> <line>`, secrets redacted. With `previewDeploymentId` (Berth\'s addition; "" = not set), the service of that preview deployment of the application, its env, build args and build secrets redacted too; a preview of another application is a 404 before the stream starts. `event: end` only when the service is gone; `event: error` when Docker fails.',
       logStreamInput,
       '`data: <timestamp> <line>` events',
       access('read'),
