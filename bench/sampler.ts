@@ -104,18 +104,18 @@ try {
   const sql = berth.store.db.$client;
   const metrics = berth.store.metrics;
   const pageBytes = () =>
-    (sql.prepare(`SELECT sum(pgsize) AS b FROM dbstat WHERE name IN ('app_metric', 'app_metric_applicationId_time_idx')`).get() as { b: number }).b;
-  const applicationId = metrics.applicationIdOf(services[0])!;
-  const real = metrics.appSeries(applicationId, 0, Date.now()).at(-1)!;
+    (sql.prepare(`SELECT sum(pgsize) AS b FROM dbstat WHERE name IN ('app_metric', 'app_metric_series_time_idx')`).get() as { b: number }).b;
+  const series = metrics.seriesOf(services[0])!;
+  const real = metrics.appSeries(series, 0, Date.now()).at(-1)!;
   const now = Date.now();
   const week = config.monitoring.retentionDays * DAY_MS;
   const empty = pageBytes();
   const rows = [];
-  for (let t = now - week; t < now; t += INTERVAL_MS) rows.push({ ...real, applicationId, time: t });
+  for (let t = now - week; t < now; t += INTERVAL_MS) rows.push({ ...real, ...series, time: t });
   metrics.record(rows, undefined);
   const raw = pageBytes() - empty;
   metrics.applyRetention(now, config.monitoring.retentionDays);
-  const kept = metrics.appSeries(applicationId, 0, now).length;
+  const kept = metrics.appSeries(series, 0, now).length;
   const steady = pageBytes() - empty;
   const perRow = raw / rows.length;
   console.log(`  database, one application, ${config.monitoring.retentionDays} days at ${INTERVAL_MS / 1000} s: ${rows.length} rows = ${(raw / 1024).toFixed(0)} KiB in pages (table + index), ${perRow.toFixed(0)} bytes per row`);

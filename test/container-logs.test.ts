@@ -7,6 +7,7 @@ import Docker from 'dockerode';
 import { LogDecoder, parseLogLine } from '../src/docker/log-stream.js';
 import { fixedTimestamp, inWindow, LatestLines, logWindow, momentOf } from '../src/model/container-logs.js';
 import { startTestBerth, type TestBerth } from './helpers/berth.js';
+import { readEvents } from './helpers/sse.js';
 import { until } from './helpers/until.js';
 import { readTestEnv } from './helpers/test-env.js';
 
@@ -122,26 +123,6 @@ function dockerConnections(): number {
     }
   }
   return n;
-}
-
-/** Reads an SSE response as it comes: the text so far, and whether it ended. */
-function readEvents(res: Response) {
-  const state = { text: '', ended: false };
-  const reader = res.body!.getReader();
-  const decoder = new TextDecoder();
-  void (async () => {
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        state.text += decoder.decode(value, { stream: true });
-      }
-    } catch {
-      // aborted by the test
-    }
-    state.ended = true;
-  })();
-  return state;
 }
 
 const serviceSpec = (name: string, secret: string, gen: number): Docker.CreateServiceOptions => ({

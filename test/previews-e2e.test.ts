@@ -2,6 +2,8 @@
 // published example has it, pointed at a repository of this run) → its own service serving
 // the head commit and its own Traefik file; updated → redeployed at the new head; beyond
 // previewLimit → a visible refusal; closed → nothing left (service, images, file, rows).
+// A running preview is sampled into its own metrics series and its runtime logs are read
+// from its own service, its secrets redacted.
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import fs from 'node:fs';
@@ -9,10 +11,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { loadConfig } from '../src/config.js';
+import { createSampler } from '../src/monitoring/index.js';
 import { request, startTestBerth, type TestBerth } from './helpers/berth.js';
 import { deploymentClient, gitServerRepoFor, removeRunApplications, type Deployment } from './helpers/e2e.js';
 import { gitTestEnv, run, runId } from './helpers/job.js';
+import { readEvents } from './helpers/sse.js';
 import { readTestEnv } from './helpers/test-env.js';
+import { until } from './helpers/until.js';
 
 const testEnv = readTestEnv();
 
@@ -47,9 +53,9 @@ describe('preview deployments of pull requests', () => {
     const headers = { ...template.headers, 'x-gitea-delivery': `${runId}-${action}-${number}-${sha}`, 'x-gitea-signature': createHmac('sha256', SECRET).update(raw).digest('hex') };
     return request(`${b.url}/api/deploy/${app.refreshToken}`, { method: 'POST', headers, body: raw });
   }
-  async function pushBranch(branch: string, page: string) {
+  async function pushBranch(branch: string, page: string, files: Record<string, string> = {}) {
     await git('checkout', '-q', '-B', branch, 'origin/main');
-    fs.writeFileSync(path.join(work, 'index.html'), `${page}\n`);
+    for (const [name, text] of Object.entries({ ...files, 'index.html': `${page}\n` })) fs.writeFileSync(path.join(work, name), text);
     await git('commit', '-q', '-am', page);
     await git('push', '-q', '-f', 'origin', `${branch}:${branch}`);
     return (await git('rev-parse', 'HEAD')).trim();
@@ -127,6 +133,71 @@ describe('preview deployments of pull requests', () => {
     assert.equal(d.status, 'done', d.errorMessage ?? '');
     assert.equal(d.commitHash, sha);
     assert.equal(await fetchInNetwork(preview.appName), `preview-${runId}-a2\n`);
+  });
+
+  test("running: sampled into its own metrics series, its logs read from its own service with the preview's secrets redacted", async () => {
+    // what the container prints at start: a build arg baked into the image (in no task env:
+    // only the preview's build args redact it) and a previewEnv secret
+    const mark = `pvlog${Math.random().toString(36).slice(2, 8)}`;
+    const [token, arg] = [`pv-token-${mark}`, `pv-arg-${mark}`];
+    const dockerfile = [
+      'FROM busybox:latest',
+      'ARG PREVIEW_ARG',
+      'RUN echo "$PREVIEW_ARG" > /arg',
+      'COPY index.html /www/index.html',
+      'EXPOSE 3000',
+      `CMD ["sh", "-c", "echo \\"${mark} arg=$(cat /arg) token=$PREVIEW_TOKEN\\"; exec httpd -f -p 3000 -h /www"]`,
+    ].join('\n');
+    await ok('application.update', { applicationId: app.id, previewEnv: `PREVIEW_OF=${runId}\nPREVIEW_TOKEN=${token}`, previewBuildArgs: `PREVIEW_ARG=${arg}` });
+    const sha = await pushBranch('feature-a', `preview-${runId}-a3`, { Dockerfile: `${dockerfile}\n` });
+    const r = await sendPullRequest('synchronized', 1, 'feature-a', sha);
+    assert.equal(r.status, 200, r.text);
+    const d = await settledPreview(preview.previewDeploymentId, r.body.applications[0].deploymentId);
+    assert.equal(d.status, 'done', d.errorMessage ?? '');
+
+    // metrics: one sampler tick (as the server's own, which runs every 10 s) sees the preview's container
+    const sampler = createSampler(loadConfig({ BERTH_DATA_DIR: b.dataDir, BERTH_DOCKER_CLI: docker }), b.store, (m, e) => assert.fail(`${m}: ${e}`));
+    await sampler.tick();
+    await sampler.stop();
+    const m = await b.call('application.readAppMonitoring', { appName: preview.appName });
+    assert.equal(m.status, 200, m.text);
+    assert.ok(m.body.restarts.at(-1).value.tasks >= 1, m.text); // the replaced task may still be stopping
+    assert.ok(m.body.memory.at(-1).value.usedBytes > 0);
+    assert.equal((await b.call('application.readAppMonitoring', { appName: app.appName })).body, null, "the application's own series has none of the preview's samples");
+    const scrape = await request(`${b.url}/metrics`, { headers: { authorization: `Bearer ${b.token}` } });
+    assert.match(scrape.text, new RegExp(`^berth_app_tasks\\{app="${preview.appName}"\\} [12]$`, 'm'));
+
+    // logs: readLogs and the live stream, of the preview's service
+    const input = { applicationId: app.id, previewDeploymentId: preview.previewDeploymentId };
+    const logs = await until('the preview container\'s line', () => ok('application.readLogs', { ...input, search: mark }), (t: string) => t.includes(mark));
+    assert.match(logs, new RegExp(`^\\S+ ${mark} arg=\\*{8} token=\\*{8}$`, 'm'));
+    assert.ok(!logs.includes(token) && !logs.includes(arg), logs);
+    assert.equal(await ok('application.readLogs', { applicationId: app.id, previewDeploymentId: '' }), '', '"": the application\'s own logs (it has no service)');
+    const controller = new AbortController();
+    const res = await fetch(`${b.url}/api/application.logStream?applicationId=${app.id}&previewDeploymentId=${preview.previewDeploymentId}&tail=20`, { headers: { 'x-api-key': b.token }, signal: controller.signal });
+    assert.equal(res.status, 200);
+    const events = readEvents(res);
+    try {
+      await until('the preview container\'s line in the stream', () => events.text, (t) => t.includes(mark));
+      assert.match(events.text, new RegExp(`^data: \\S+ ${mark} arg=\\*{8} token=\\*{8}$`, 'm'));
+      assert.ok(!events.text.includes(token) && !events.text.includes(arg));
+    } finally {
+      controller.abort();
+    }
+  });
+
+  test("another application's preview (or one that does not exist) is a 404, and no logs are read", async () => {
+    const { environment } = await ok('project.create', { name: `previews-other-${runId}` });
+    const other = await ok('application.create', { name: `other-${runId}`, environmentId: environment.environmentId });
+    for (const [applicationId, previewDeploymentId] of [[other.applicationId, preview.previewDeploymentId], [app.id, 'no-such-preview']]) {
+      const r = await b.call('application.readLogs', { applicationId, previewDeploymentId });
+      assert.equal(r.status, 404, r.text);
+      assert.equal(r.body.code, 'NOT_FOUND');
+      assert.match(r.body.message, new RegExp(previewDeploymentId));
+      const stream = await request(`${b.url}/api/application.logStream?applicationId=${applicationId}&previewDeploymentId=${previewDeploymentId}`, { headers: { 'x-api-key': b.token } });
+      assert.equal(stream.status, 404);
+      assert.equal(stream.body.code, 'NOT_FOUND');
+    }
   });
 
   test('beyond previewLimit: no preview, and the reason is visible', async () => {

@@ -9,16 +9,17 @@ import type { ServerDeps } from './server.js';
 const HEARTBEAT_MS = 15_000;
 
 /**
- * `GET /api/application.logStream?applicationId=&tail=&since=&search=`: an application's
- * runtime logs as Server-Sent Events, the transport of `deployment.stream`. The latest
- * `tail` lines, then each new one, across redeploys; an `end` event only when the service
- * is gone. Closing the connection ends the engine's log request with it.
+ * `GET /api/application.logStream?applicationId=&previewDeploymentId=&tail=&since=&search=`:
+ * an application's (or one of its previews') runtime logs as Server-Sent Events, the
+ * transport of `deployment.stream`. The latest `tail` lines, then each new one, across
+ * redeploys; an `end` event only when the service is gone. Closing the connection ends the
+ * engine's log request with it.
  */
 export function registerApplicationLogStream(app: FastifyInstance, deps: ServerDeps) {
   app.get('/api/application.logStream', async (req, reply) => {
     allow(req, 'read', 'application.logStream');
     const input = validate(logStreamInput, fromQuery(logStreamInput, req.query as Record<string, string>));
-    const logs = await appLogs(deps, input.applicationId); // 404 before the stream starts
+    const logs = await appLogs(deps, input.applicationId, input.previewDeploymentId); // 404 before the stream starts
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });

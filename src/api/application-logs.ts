@@ -3,6 +3,7 @@ import type { Containers, TaskWithSpec } from '../docker/containers.js';
 import { LogDecoder, type LogEntry } from '../docker/log-stream.js';
 import { formatLogLine, inWindow, LatestLines, logWindow, readLogsInput, type LogWindow } from '../model/container-logs.js';
 import { parseDotenv } from '../model/dotenv.js';
+import { notFound } from '../model/errors.js';
 import type { Redactor } from '../secrets/redact.js';
 import type { Store } from '../store/index.js';
 import { group, query } from './procedure.js';
@@ -27,15 +28,22 @@ export interface AppLogs {
 }
 
 /**
- * What the logs of `applicationId` must never show: every secret a deployment log hides
- * (env, build args and secrets of the app, its environment and project), and the env each
+ * What the logs of `applicationId` (or of its preview `previewDeploymentId`: that preview's
+ * service) must never show: every secret a deployment log hides (env, build args and
+ * secrets of the app and of its previews, its environment and project), and the env each
  * of its tasks was started with (an old task ran with the values before a rotation).
+ * A preview of another application is not found, as one that does not exist.
  */
-export async function appLogs(deps: { store: Store; containers: Containers }, applicationId: string): Promise<AppLogs> {
+export async function appLogs(deps: { store: Store; containers: Containers }, applicationId: string, previewDeploymentId?: string | null): Promise<AppLogs> {
   const app = deps.store.applications.one(applicationId);
   const shared = [app.environment.env, app.environment.project.env].flatMap((text) => Object.values(parseDotenv(text)));
-  const logs: AppLogs = { appName: app.appName, redactor: redactorFor(app, shared), known: new Set() };
-  learnTasks(logs, await deps.containers.tasks(app.appName));
+  const preview = previewDeploymentId ? deps.store.previews.get(previewDeploymentId) : undefined;
+  if (preview && preview.applicationId !== applicationId) throw notFound('Preview deployment', preview.previewDeploymentId);
+  // the application's secret columns hold its previews' too (previewEnv, previewBuildArgs,
+  // previewBuildSecrets): a preview runs with nothing secret that the application lacks
+  const appName = preview?.appName ?? app.appName;
+  const logs: AppLogs = { appName, redactor: redactorFor(app, shared), known: new Set() };
+  learnTasks(logs, await deps.containers.tasks(appName));
   return logs;
 }
 
@@ -110,9 +118,9 @@ export default group('application', {
     output: 'text',
     input: readLogsInput,
     description:
-      'Runtime logs of the application: the latest `tail` lines of all tasks of its service (those a redeploy replaced too), oldest first, each `<timestamp> <line>`. `since`/`until` bound them (`30m` ago, or for `until` an ISO time), `search` keeps lines containing it (case-insensitive). Secret values are redacted. "" when the application has no service. Live: GET /api/application.logStream.',
+      'Runtime logs of the application: the latest `tail` lines of all tasks of its service (those a redeploy replaced too), oldest first, each `<timestamp> <line>`. `since`/`until` bound them (`30m` ago, or for `until` an ISO time), `search` keeps lines containing it (case-insensitive). With `previewDeploymentId` (Berth\'s addition; "" = not set), the logs of that preview deployment of the application instead (its own service; a preview of another application is a 404). Secret values are redacted, a preview\'s env, build args and build secrets as well as the application\'s. "" when the application (or preview) has no service. Live: GET /api/application.logStream.',
     handler: async (input, { store, containers }) => {
-      const logs = await appLogs({ store, containers }, input.applicationId);
+      const logs = await appLogs({ store, containers }, input.applicationId, input.previewDeploymentId);
       const { lines } = await readAppLogs(containers, logs, logWindow(input, Date.now()));
       return lines.map((l) => `${formatLogLine(l)}\n`).join('');
     },

@@ -101,8 +101,8 @@ function otherRoutes(access: (a: Access) => Record<string, unknown>) {
     ),
     '/application.logStream': sseRoute(
       'application.logStream',
-      "Follow an application's runtime logs live (Server-Sent Events)",
-      'The latest `tail` lines of every task of the service (filtered as application.readLogs does), then each new line, across redeploys, as `data: <timestamp> <line>`, secrets redacted. `event: end` only when the service is gone; `event: error` when Docker fails.',
+      "Follow an application's (or its preview's) runtime logs live (Server-Sent Events)",
+      'The latest `tail` lines of every task of the service (filtered as application.readLogs does), then each new line, across redeploys, as `data: <timestamp> <line>`, secrets redacted. With `previewDeploymentId` (Berth\'s addition; "" = not set), the service of that preview deployment of the application, its env, build args and build secrets redacted too; a preview of another application is a 404 before the stream starts. `event: end` only when the service is gone; `event: error` when Docker fails.',
       logStreamInput,
       '`data: <timestamp> <line>` events',
       access('read'),
@@ -146,7 +146,7 @@ function otherRoutes(access: (a: Access) => Record<string, unknown>) {
         tags: ['monitoring'],
         summary: 'Prometheus metrics (text exposition format)',
         description:
-          'HTTP requests by procedure and status, deploy queue length, deployments by status, build durations, each running application\'s latest sample (`berth_app_*{app="<appName>"}`), the host\'s (`berth_host_*`) and Berth\'s RSS. Any API token, or BERTH_METRICS_TOKEN, as `Authorization: Bearer`.',
+          'HTTP requests by procedure and status, deploy queue length, deployments by status, build durations, each running application\'s and preview deployment\'s latest sample (`berth_app_*{app="<appName>"}`, a preview labelled with its own appName `preview-<appName>-<id>`), the host\'s (`berth_host_*`) and Berth\'s RSS. Any API token, or BERTH_METRICS_TOKEN, as `Authorization: Bearer`.',
         servers: [{ url: '/' }],
         security: [{ Authorization: [] }],
         responses: {

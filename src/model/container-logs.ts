@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { id } from './common.js';
+import { emptyIsNull, id } from './common.js';
 
 /**
  * Which runtime log lines of an application a caller asked for (`application.readLogs`,
@@ -21,8 +21,12 @@ const search = z
   .regex(/^[a-zA-Z0-9 ._-]{0,500}$/, 'Letters, digits, spaces, ".", "_" and "-" only, at most 500')
   .optional();
 
+/** Berth's addition: the logs of this preview deployment of the application ("": the application's own). */
+const previewDeploymentId = emptyIsNull(id()).optional();
+
 export const readLogsInput = z.object({
   applicationId: id(),
+  previewDeploymentId,
   tail,
   since,
   /** Berth's addition: lines up to this moment, a duration ago (`10m`) or an ISO-8601 time. */
@@ -35,7 +39,7 @@ export const readLogsInput = z.object({
 });
 
 /** The live stream: the last `tail` lines (since `since`), then every new one. */
-export const logStreamInput = z.object({ applicationId: id(), tail, since, search });
+export const logStreamInput = z.object({ applicationId: id(), previewDeploymentId, tail, since, search });
 
 export interface LogWindow {
   tail: number;

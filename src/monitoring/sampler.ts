@@ -36,9 +36,10 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promis
 }
 
 /**
- * Samples every application's running task containers and the host on a fixed interval,
- * whether or not anyone is looking, and keeps the store within its retention. The first
- * tick comes one interval after start, so start-up does no Docker work.
+ * Samples the running task containers of every application and preview (each its own
+ * series) and the host on a fixed interval, whether or not anyone is looking, and keeps
+ * the store within its retention. The first tick comes one interval after start, so
+ * start-up does no Docker work.
  */
 export class Sampler {
   private timer?: NodeJS.Timeout;
@@ -118,8 +119,8 @@ export class Sampler {
 
   private async sampleApps(signal: AbortSignal): Promise<AppMetricRow[]> {
     const { source, metrics } = this.deps;
-    const ids = metrics.applicationIdsByName();
-    const containers = (await source.serviceContainers(signal)).filter((c) => ids.has(c.service));
+    const series = metrics.seriesByName();
+    const containers = (await source.serviceContainers(signal)).filter((c) => series.has(c.service));
     if (containers.length === 0) {
       this.prevCpu.clear();
       return [];
@@ -139,7 +140,7 @@ export class Sampler {
     });
     this.prevCpu = seen; // containers gone since are forgotten
     return [...byApp].map(([appName, { serviceId, list }]) => ({
-      applicationId: ids.get(appName)!,
+      ...series.get(appName)!,
       time,
       ...sumContainers(list),
       restarts: restarts.get(serviceId) ?? 0,

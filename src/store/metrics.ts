@@ -6,7 +6,12 @@ const HOUR_MS = 3_600_000;
 export const RAW_WINDOW_MS = 24 * HOUR_MS;
 export const BUCKET_MS = 5 * 60_000;
 
-export type AppSample = Omit<AppMetricRow, 'applicationId'>;
+/**
+ * Whose samples: an application's own (`previewDeploymentId` null) or one of its previews'.
+ * Each is a series of its own, never merged into another.
+ */
+export type Series = Pick<AppMetricRow, 'applicationId' | 'previewDeploymentId'>;
+export type AppSample = Omit<AppMetricRow, keyof Series>;
 export type ServerSample = ServerMetricRow;
 
 const APP_COLUMNS = ['cpu', 'memoryUsed', 'memoryLimit', 'networkRx', 'networkTx', 'blockRead', 'blockWrite', 'tasks', 'restarts'] as const;
@@ -36,30 +41,38 @@ export function retentionBounds(now: number, retentionDays: number): { dropBefor
 export function metricsStore(db: DB) {
   const sql = db.$client;
   const insertApp = sql.prepare(
-    // an application deleted while its sample was taken is skipped, not a foreign-key error
-    `INSERT INTO app_metric (applicationId, time, ${APP_COLUMNS.join(', ')}) SELECT @applicationId, @time, ${APP_COLUMNS.map((c) => '@' + c).join(', ')}
-     WHERE EXISTS (SELECT 1 FROM application WHERE applicationId = @applicationId)`,
+    // an application or preview deleted while its sample was taken is skipped, not a foreign-key error
+    `INSERT INTO app_metric (applicationId, previewDeploymentId, time, ${APP_COLUMNS.join(', ')})
+     SELECT @applicationId, @previewDeploymentId, @time, ${APP_COLUMNS.map((c) => '@' + c).join(', ')}
+     WHERE EXISTS (SELECT 1 FROM application WHERE applicationId = @applicationId)
+     AND (@previewDeploymentId IS NULL OR EXISTS (SELECT 1 FROM preview_deployments WHERE previewDeploymentId = @previewDeploymentId))`,
   );
   const insertServer = sql.prepare(`INSERT OR REPLACE INTO server_metric (time, ${SERVER_COLUMNS.join(', ')}) VALUES (@time, ${SERVER_COLUMNS.map((c) => '@' + c).join(', ')})`);
-  const appRange = sql.prepare(`SELECT time, ${APP_COLUMNS.join(', ')} FROM app_metric WHERE applicationId = ? AND time >= ? AND time <= ? ORDER BY time`);
+  /** Selects one series: with `IS`, a null previewDeploymentId (the application's own) seeks the index as a value does. */
+  const SERIES = 'applicationId = @applicationId AND previewDeploymentId IS @previewDeploymentId';
+  const appRange = sql.prepare(`SELECT time, ${APP_COLUMNS.join(', ')} FROM app_metric WHERE ${SERIES} AND time >= @from AND time <= @to ORDER BY time`);
   const serverRange = sql.prepare(`SELECT * FROM server_metric WHERE time >= ? AND time <= ? ORDER BY time`);
   const latestServer = sql.prepare(`SELECT * FROM server_metric ORDER BY time DESC LIMIT 1`);
-  // max(time) per application walks the (applicationId, time) index: one seek per application
+  // every series by its Swarm service name: the applications, then their previews (an
+  // application wins a name both hold, as it came first)
+  const SERIES_NAMES = `SELECT appName, applicationId, NULL AS previewDeploymentId FROM application
+     UNION ALL SELECT appName, applicationId, previewDeploymentId FROM preview_deployments`;
+  const seriesNames = sql.prepare(SERIES_NAMES);
+  const seriesNamed = sql.prepare(`SELECT applicationId, previewDeploymentId FROM (${SERIES_NAMES}) WHERE appName = ? LIMIT 1`);
+  // max(time) per series walks the (applicationId, previewDeploymentId, time) index: one seek per series
   const latestApps = sql.prepare(
-    `SELECT a.appName, m.time, ${APP_COLUMNS.map((c) => 'm.' + c).join(', ')} FROM application a
-     JOIN app_metric m ON m.applicationId = a.applicationId
-     AND m.time = (SELECT max(time) FROM app_metric WHERE applicationId = a.applicationId)
-     WHERE m.time >= ? ORDER BY a.appName`,
+    `SELECT s.appName, m.time, ${APP_COLUMNS.map((c) => 'm.' + c).join(', ')} FROM (${SERIES_NAMES}) s
+     JOIN app_metric m ON m.applicationId = s.applicationId AND m.previewDeploymentId IS s.previewDeploymentId
+     AND m.time = (SELECT max(time) FROM app_metric WHERE applicationId = s.applicationId AND previewDeploymentId IS s.previewDeploymentId)
+     WHERE m.time >= ? ORDER BY s.appName`,
   );
-  const appIds = sql.prepare(`SELECT applicationId, appName FROM application`);
-  const idByName = sql.prepare(`SELECT applicationId FROM application WHERE appName = ?`).pluck();
 
-  const dropApp = sql.prepare(`DELETE FROM app_metric WHERE applicationId = ? AND time < ?`);
+  const dropApp = sql.prepare(`DELETE FROM app_metric WHERE ${SERIES} AND time < @before`);
   const appBuckets = sql.prepare(
     `SELECT time / ${BUCKET_MS} * ${BUCKET_MS} AS time, ${APP_COLUMNS.map(merged).join(', ')} FROM app_metric
-     WHERE applicationId = ? AND time < ? GROUP BY 1 HAVING count(*) > 1`,
+     WHERE ${SERIES} AND time < @before GROUP BY 1 HAVING count(*) > 1`,
   );
-  const clearAppBucket = sql.prepare(`DELETE FROM app_metric WHERE applicationId = ? AND time >= ? AND time < ?`);
+  const clearAppBucket = sql.prepare(`DELETE FROM app_metric WHERE ${SERIES} AND time >= @from AND time < @to`);
   const dropServer = sql.prepare(`DELETE FROM server_metric WHERE time < ?`);
   const serverBuckets = sql.prepare(
     `SELECT time / ${BUCKET_MS} * ${BUCKET_MS} AS time, ${SERVER_COLUMNS.map(merged).join(', ')} FROM server_metric
@@ -83,25 +96,28 @@ export function metricsStore(db: DB) {
     /** How many rows the samples and their retention changed on this connection. */
     rowsWritten: () => written,
 
-    /** Applications by appName (= Swarm service name), for matching containers to them. */
-    applicationIdsByName(): Map<string, string> {
-      return new Map((appIds.all() as { applicationId: string; appName: string }[]).map((r) => [r.appName, r.applicationId]));
+    /** The series of each appName (= Swarm service name) of an application or preview, for matching containers to them. */
+    seriesByName(): Map<string, Series> {
+      const map = new Map<string, Series>();
+      for (const { appName, ...series } of seriesNames.all() as (Series & { appName: string })[]) if (!map.has(appName)) map.set(appName, series);
+      return map;
     },
 
-    applicationIdOf(appName: string): string | undefined {
-      return idByName.get(appName) as string | undefined;
+    /** The series of the application or preview named `appName`. */
+    seriesOf(appName: string): Series | undefined {
+      return seriesNamed.get(appName) as Series | undefined;
     },
 
-    /** One tick's samples, in one transaction. */
-    record(apps: AppMetricRow[], server: ServerSample | undefined): void {
+    /** One tick's samples, in one transaction (no `previewDeploymentId`: the application's own). */
+    record(apps: (AppSample & Pick<Series, 'applicationId'> & { previewDeploymentId?: string | null })[], server: ServerSample | undefined): void {
       sql.transaction(() => {
-        for (const row of apps) write(insertApp, row);
+        for (const row of apps) write(insertApp, { previewDeploymentId: null, ...row });
         if (server) write(insertServer, server);
       })();
     },
 
-    appSeries(applicationId: string, from: number, to: number): AppSample[] {
-      return appRange.all(applicationId, from, to) as AppSample[];
+    appSeries(series: Series, from: number, to: number): AppSample[] {
+      return appRange.all({ ...series, from, to }) as AppSample[];
     },
 
     serverSeries(from: number, to: number): ServerSample[] {
@@ -112,7 +128,7 @@ export function metricsStore(db: DB) {
       return latestServer.get() as ServerSample | undefined;
     },
 
-    /** Each application's newest sample, if taken at or after `since`. */
+    /** Each application's and preview's newest sample, if taken at or after `since`, named by its appName. */
     latestApps(since: number): (AppSample & { appName: string })[] {
       return latestApps.all(since) as (AppSample & { appName: string })[];
     },
@@ -130,11 +146,12 @@ export function metricsStore(db: DB) {
           removed += write(clearServerBucket, b.time, b.time + BUCKET_MS) - 1;
           write(insertServer, b);
         }
-        for (const { applicationId } of appIds.all() as { applicationId: string }[]) {
-          removed += write(dropApp, applicationId, dropBefore);
-          for (const b of appBuckets.all(applicationId, mergeBefore) as AppSample[]) {
-            removed += write(clearAppBucket, applicationId, b.time, b.time + BUCKET_MS) - 1;
-            write(insertApp, { ...b, applicationId });
+        for (const { applicationId, previewDeploymentId } of seriesNames.all() as Series[]) {
+          const series = { applicationId, previewDeploymentId };
+          removed += write(dropApp, { ...series, before: dropBefore });
+          for (const b of appBuckets.all({ ...series, before: mergeBefore }) as AppSample[]) {
+            removed += write(clearAppBucket, { ...series, from: b.time, to: b.time + BUCKET_MS }) - 1;
+            write(insertApp, { ...b, ...series });
           }
         }
       })();

@@ -700,13 +700,15 @@ export const setting = sqliteTable('setting', {
 // row under 100 bytes. Rows older than 24 h are 5-minute averages (store/metrics.ts).
 // ---------------------------------------------------------------------------------
 
-/** One sample of an application: its running task containers summed. */
+/** One sample of an application (or of one of its previews): its running task containers summed. */
 export const appMetric = sqliteTable(
   'app_metric',
   {
     applicationId: text('applicationId')
       .notNull()
       .references(() => application.applicationId, { onDelete: 'cascade' }),
+    // Berth: set on a preview's samples (its own series); null on the application's own
+    previewDeploymentId: text('previewDeploymentId').references((): AnySQLiteColumn => previewDeployment.previewDeploymentId, { onDelete: 'cascade' }),
     time: integer('time').notNull(),
     cpu: real('cpu'), // percent of one CPU; null on a container's first sample (no delta yet)
     memoryUsed: integer('memoryUsed').notNull(), // bytes, page cache excluded (as `docker stats`)
@@ -718,7 +720,12 @@ export const appMetric = sqliteTable(
     tasks: integer('tasks').notNull(), // running task containers
     restarts: integer('restarts').notNull(), // tasks Swarm replaced after they failed (within its task history)
   },
-  (t) => [index('app_metric_applicationId_time_idx').on(t.applicationId, t.time)],
+  (t) => [
+    // one series = (applicationId, previewDeploymentId): `previewDeploymentId IS ?` seeks it too
+    index('app_metric_series_time_idx').on(t.applicationId, t.previewDeploymentId, t.time),
+    // what deleting a preview cascades through; the application's own rows are not in it
+    index('app_metric_previewDeploymentId_idx').on(t.previewDeploymentId).where(sql`${t.previewDeploymentId} IS NOT NULL`),
+  ],
 );
 
 /** One sample of the host and the control plane. */

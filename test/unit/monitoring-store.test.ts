@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { BUCKET_MS, retentionBounds } from '../src/store/metrics.js';
-import { startTestBerth, type TestBerth } from './helpers/berth.js';
+import { BUCKET_MS, retentionBounds } from '../../src/store/metrics.js';
+import { startTestBerth, type TestBerth } from '../helpers/berth.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -9,6 +9,9 @@ const DAY = 24 * HOUR;
 const sample = (time: number, cpu: number | null, memoryUsed: number, networkRx = 0) => ({
   time, cpu, memoryUsed, memoryLimit: 1000, networkRx, networkTx: 0, blockRead: 0, blockWrite: 0, tasks: 1, restarts: 0,
 });
+
+/** The application's own series (not a preview's). */
+const own = (a: { applicationId: string }) => ({ applicationId: a.applicationId, previewDeploymentId: null });
 
 describe('monitoring samples in the store', () => {
   let b: TestBerth;
@@ -69,7 +72,7 @@ describe('monitoring samples in the store', () => {
     const removed = m.applyRetention(now, 7);
     assert.equal(removed, 1 + 29 + 1 + 29, 'one expired and 29 merged away, for the app and the server');
 
-    const kept = m.appSeries(app.applicationId, 0, now);
+    const kept = m.appSeries(own(app), 0, now);
     assert.equal(kept.length, 3);
     assert.deepEqual(kept[0], { ...sample(oldBucket, 20, Math.round(1000 + 14.5), 2900) }, 'levels averaged, counters at their latest');
     assert.deepEqual(kept.slice(1).map((s) => s.cpu), [50, 60], 'the last 24 h stay as sampled');
@@ -77,7 +80,7 @@ describe('monitoring samples in the store', () => {
     assert.deepEqual(servers.map((s) => [s.time, s.cpu]), [[oldBucket, 30], [now - HOUR, 7]]);
 
     assert.equal(m.applyRetention(now, 7), 0, 'a second pass changes nothing');
-    assert.equal(m.appSeries(app.applicationId, 0, now).length, 3);
+    assert.equal(m.appSeries(own(app), 0, now).length, 3);
 
     // what the route answers for a range reaching back four days
     const r = await b.call('application.readAppMonitoring', { appName: app.appName, from: new Date(now - 4 * DAY).toISOString() });
@@ -89,15 +92,81 @@ describe('monitoring samples in the store', () => {
     assert.deepEqual(lastHour.body.memory.map((p: { value: { usedBytes: number } }) => p.value.usedBytes), [600]);
   });
 
+  /** A preview deployment row of `a` for pull request `n` (what a pull-request webhook creates). */
+  const previewOf = (a: { applicationId: string; appName: string }, n: number) =>
+    b.store.previews.create(a.applicationId, a.appName, { pullRequestId: `pr-${n}`, pullRequestNumber: String(n), pullRequestURL: `https://forge.test/pr/${n}`, pullRequestTitle: `PR ${n}`, branch: `feature-${n}`, headCloneUrl: null }, null);
+
+  test("a preview's samples are a series of its own: never in the application's, answered by the preview's appName and labelled with it", async () => {
+    const { environment } = (await b.call('project.create', { name: 'previewed' })).body;
+    const a = (await b.call('application.create', { name: 'previewed', environmentId: environment.environmentId })).body;
+    const p = previewOf(a, 1);
+    const m = b.store.metrics;
+    const now = Date.now();
+    m.record([{ ...own(a), ...sample(now - 20_000, 10, 100) }, { applicationId: a.applicationId, previewDeploymentId: p.previewDeploymentId, ...sample(now - 20_000, 70, 700) }], undefined);
+    m.record([{ applicationId: a.applicationId, previewDeploymentId: p.previewDeploymentId, ...sample(now - 10_000, 80, 800) }], undefined);
+
+    assert.deepEqual(m.seriesOf(p.appName), { applicationId: a.applicationId, previewDeploymentId: p.previewDeploymentId });
+    assert.deepEqual(m.seriesOf(a.appName), own(a));
+    assert.equal(m.seriesByName().get(p.appName)?.previewDeploymentId, p.previewDeploymentId, 'the sampler matches the preview\'s service to its series');
+    assert.deepEqual(m.appSeries(own(a), 0, now).map((s) => s.cpu), [10]);
+    assert.deepEqual(m.appSeries(m.seriesOf(p.appName)!, 0, now).map((s) => s.cpu), [70, 80]);
+
+    const ofApp = await b.call('application.readAppMonitoring', { appName: a.appName });
+    assert.deepEqual(ofApp.body.cpu.map((x: { value: string }) => x.value), ['10.00%']);
+    const ofPreview = await b.call('application.readAppMonitoring', { appName: p.appName });
+    assert.equal(ofPreview.status, 200);
+    assert.deepEqual(ofPreview.body.cpu.map((x: { value: string }) => x.value), ['70.00%', '80.00%']);
+
+    const latest = new Map(m.latestApps(now - 60_000).map((s) => [s.appName, s.memoryUsed]));
+    assert.equal(latest.get(a.appName), 100);
+    assert.equal(latest.get(p.appName), 800, "/metrics' latest sample of the preview, under its appName");
+  });
+
+  test("retention merges each series into its own buckets: never a preview's samples into the application's", async () => {
+    const { environment } = (await b.call('project.create', { name: 'retained' })).body;
+    const a = (await b.call('application.create', { name: 'retained', environmentId: environment.environmentId })).body;
+    const preview = { applicationId: a.applicationId, previewDeploymentId: previewOf(a, 2).previewDeploymentId };
+    const now = Date.now();
+    const { mergeBefore } = retentionBounds(now, 7);
+    const oldBucket = mergeBefore - DAY - BUCKET_MS;
+    const m = b.store.metrics;
+    for (let i = 0; i < 10; i++) {
+      m.record([{ ...own(a), ...sample(oldBucket + i * 10_000, 10, 100) }, { ...preview, ...sample(oldBucket + i * 10_000, 90, 900) }], undefined);
+    }
+    m.record([{ ...own(a), ...sample(now - 8 * DAY, 1, 1) }, { ...preview, ...sample(now - 8 * DAY, 1, 1) }], undefined);
+
+    assert.equal(m.applyRetention(now, 7), 2 * (1 + 9), 'per series: one expired and 9 merged away');
+    assert.deepEqual(m.appSeries(own(a), 0, now), [sample(oldBucket, 10, 100)]);
+    assert.deepEqual(m.appSeries(preview, 0, now), [sample(oldBucket, 90, 900)]);
+    assert.equal(m.applyRetention(now, 7), 0, 'a second pass changes nothing');
+  });
+
+  test("deleting a preview deletes its samples, and only its own", async () => {
+    const { environment } = (await b.call('project.create', { name: 'closed' })).body;
+    const a = (await b.call('application.create', { name: 'closed', environmentId: environment.environmentId })).body;
+    const p = previewOf(a, 3);
+    const preview = { applicationId: a.applicationId, previewDeploymentId: p.previewDeploymentId };
+    const m = b.store.metrics;
+    m.record([{ ...own(a), ...sample(Date.now(), 1, 1) }, { ...preview, ...sample(Date.now(), 2, 2) }], undefined);
+    b.store.previews.remove(p.previewDeploymentId);
+    assert.equal(m.appSeries(preview, 0, Date.now()).length, 0);
+    assert.equal(m.appSeries(own(a), 0, Date.now()).length, 1);
+    assert.equal(m.seriesOf(p.appName), undefined);
+    assert.equal((await b.call('application.readAppMonitoring', { appName: p.appName })).status, 404);
+    // a sample of a preview deleted while it was taken is dropped, not an error
+    m.record([{ ...preview, ...sample(Date.now(), 2, 2) }], undefined);
+    assert.equal(m.appSeries(preview, 0, Date.now()).length, 0);
+  });
+
   test("deleting an application deletes its samples", async () => {
     const { environment } = (await b.call('project.create', { name: 'gone' })).body;
     const gone = (await b.call('application.create', { name: 'gone', environmentId: environment.environmentId })).body;
     b.store.metrics.record([{ applicationId: gone.applicationId, ...sample(Date.now(), 1, 1) }], undefined);
-    assert.equal(b.store.metrics.appSeries(gone.applicationId, 0, Date.now()).length, 1);
+    assert.equal(b.store.metrics.appSeries(own(gone), 0, Date.now()).length, 1);
     assert.equal((await b.call('application.delete', { applicationId: gone.applicationId })).status, 200);
-    assert.equal(b.store.metrics.appSeries(gone.applicationId, 0, Date.now()).length, 0);
+    assert.equal(b.store.metrics.appSeries(own(gone), 0, Date.now()).length, 0);
     // a sample of an application deleted while it was taken is dropped, not an error
     b.store.metrics.record([{ applicationId: gone.applicationId, ...sample(Date.now(), 1, 1) }], undefined);
-    assert.equal(b.store.metrics.appSeries(gone.applicationId, 0, Date.now()).length, 0);
+    assert.equal(b.store.metrics.appSeries(own(gone), 0, Date.now()).length, 0);
   });
 });
