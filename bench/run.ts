@@ -23,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { RateLimiter } from '../src/api/rate-limit.js';
 import { summarizeProfile } from './profile.js';
+import { bundleFigures, paintFigures, RUNS as PAINT_RUNS } from './dashboard.js';
 import { nativeBinding } from '../src/store/native-binding.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -270,6 +271,10 @@ for (const url of ['/api/docs', '/api/docs/berth-docs.js', '/api/docs/swagger-ui
   await r.arrayBuffer();
 }
 const rssAfterDocsMb = rssMb(s.child.pid!);
+const bundle = bundleFigures(path.join(root, 'dist', 'web'));
+console.error('Dashboard: first paint in chromium…');
+const paint = await paintFigures(s.url, TOKEN);
+const rssAfterDashboardMb = rssMb(s.child.pid!);
 
 // Deploy overhead needs the Docker engine and registry of scripts/test-env.sh.
 const testEnv = testEnvIfPresent();
@@ -312,6 +317,8 @@ const results = {
   rssAfterLoadMb: rssAfterMb,
   rssAfterSettleMb: rssSettledMb,
   rssAfterDocsMb,
+  rssAfterDashboardMb,
+  dashboard: { bundle, paint: paint && Object.fromEntries(Object.entries(paint).map(([k, v]) => [k, { median: median(v), all: v }])) },
   rateLimiterHitNs: limiter,
   deployOverheadMs: deployMs ? { median: median(deployMs), all: deployMs } : null,
   rollbackMs: rollbackMs ? { median: median(rollbackMs), all: rollbackMs } : null,
@@ -334,6 +341,13 @@ console.log(pad(['RSS after seeding', `${rssSeededMb} MB`, '', ''], w1));
 console.log(pad(['RSS after load', `${rssAfterMb} MB`, '', ''], w1));
 console.log(pad(['RSS after 5 s settle', `${rssSettledMb} MB`, '', ''], w1));
 console.log(pad(['RSS after /api/docs', `${rssAfterDocsMb} MB`, '', ''], w1));
+console.log(pad(['RSS after the dashboard', `${rssAfterDashboardMb} MB`, '', ''], w1));
+const bundleTarget = 150;
+console.log(pad(['dashboard initial JS (gzip)', `${bundle.initialJsGzipKb} KB`, `≤ ${bundleTarget} KB`, mark(bundle.initialJsGzipKb <= bundleTarget)], w1) + `  CSS ${bundle.initialCssGzipKb} KB; all JS incl. lazy chunks ${bundle.allJsGzipKb} KB`);
+if (paint) {
+  console.log(pad([`first paint, sign-in (median/${PAINT_RUNS})`, `${median(paint.signInFcpMs)} ms`, '', ''], w1));
+  console.log(pad([`first paint, overview (median/${PAINT_RUNS})`, `${median(paint.overviewFcpMs)} ms`, '', ''], w1) + `  ${PROJECTS} projects listed at ${median(paint.overviewListedMs)} ms`);
+} else console.log('dashboard first paint: not measured (no chromium: run scripts/test-env.sh as root)');
 console.log(pad([`seeding (${PROJECTS + APPS} POSTs)`, `${seeded.ms} ms`, '', ''], w1));
 // The budget every change keeps: deploy → done ≤ 1.0 s for a prebuilt image.
 const deployTarget = 1000;
