@@ -40,6 +40,9 @@ describe('the settings tabs of the application page', () => {
     await f.getByRole('button', { name: button, exact: true }).click();
     await f.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
   };
+  /** Everything the page shows: its text and the value of every field (page.content() has no field values). */
+  const shown = (p = page) =>
+    p.evaluate(() => [document.body.innerText, ...[...document.querySelectorAll('input, textarea, select')].map((e) => (e as HTMLInputElement).value)].join('\n'));
   async function signIn(p: Page, token: string, path: string) {
     await p.goto(berth.url);
     await p.getByLabel('API token').fill(token);
@@ -63,15 +66,49 @@ describe('the settings tabs of the application page', () => {
     await berth?.close();
   });
 
-  test('General: a docker source (password write-only), a Dockerfile build, a description', async () => {
+  test('General: a Bitbucket source with its provider, a Git URL with an SSH key, then a docker source (password write-only)', async () => {
+    await ok('bitbucket.create', { name: `bb-${run}`, authId: 'x', bitbucketUsername: 'bob', apiToken: `bb-token-${run}` });
+    const keyPair = await ok('sshKey.generate', { type: 'ed25519' });
+    await ok('sshKey.create', { name: `deploy-key-${run}`, privateKey: keyPair.privateKey, publicKey: keyPair.publicKey, organizationId: 'x' });
+    const [provider] = await ok('bitbucket.bitbucketProviders');
+    const [sshKey] = await ok('sshKey.all');
+    await page.reload();
     const source = form('Source');
+
+    await source.getByLabel('Source type').selectOption('bitbucket');
+    await source.getByLabel('Provider').selectOption({ label: `bb-${run}` });
+    await source.getByLabel('Owner').fill('acme');
+    await source.getByLabel('Repository', { exact: true }).fill('shop');
+    await source.getByLabel('Branch').fill('main');
+    await source.getByLabel('Watch paths').fill('src/**\npackage.json');
+    await save(source);
+    let a = await one();
+    assert.deepEqual(
+      [a.sourceType, a.bitbucketId, a.bitbucketOwner, a.bitbucketRepository, a.bitbucketBranch, a.watchPaths],
+      ['bitbucket', provider.bitbucketId, 'acme', 'shop', 'main', ['src/**', 'package.json']],
+    );
+
+    await source.getByLabel('Source type').selectOption('git');
+    await source.getByLabel('Repository URL').fill('git@127.0.0.1:team/shop.git');
+    await source.getByLabel('Branch').fill('release/1.x');
+    await source.getByLabel('SSH key').selectOption({ label: `deploy-key-${run}` });
+    await save(source);
+    a = await one();
+    assert.deepEqual([a.sourceType, a.customGitUrl, a.customGitBranch, a.customGitSSHKeyId], ['git', 'git@127.0.0.1:team/shop.git', 'release/1.x', sshKey.sshKeyId]);
+
+    // a branch the server refuses: its message, and the stored source stays
+    await source.getByLabel('Branch').fill('bad branch!');
+    await source.getByRole('button', { name: 'Save', exact: true }).click();
+    await source.getByRole('alert').filter({ hasText: 'A branch may contain only' }).waitFor();
+    assert.equal((await one()).customGitBranch, 'release/1.x');
+
     await source.getByLabel('Source type').selectOption('docker');
     await source.getByLabel('Image', { exact: true }).fill('nginx:1.27');
     await source.getByLabel('Registry URL').fill('127.0.0.1:5000');
     await source.getByLabel('Registry username').fill('berth');
     await source.getByLabel('Registry password').fill(DOCKER_PASSWORD);
     await save(source);
-    let a = await one();
+    a = await one();
     assert.equal(a.sourceType, 'docker');
     assert.equal(a.dockerImage, 'nginx:1.27');
     assert.equal(a.registryUrl, '127.0.0.1:5000');
@@ -97,7 +134,9 @@ describe('the settings tabs of the application page', () => {
     await name.getByLabel('Description').fill('Shop front');
     await save(name);
     assert.equal((await one()).description, 'Shop front');
-    assert.ok(!(await page.content()).includes(DOCKER_PASSWORD));
+    await page.reload();
+    await form('Source').getByLabel('Registry password').waitFor();
+    assert.ok(!(await shown()).includes(DOCKER_PASSWORD), 'the docker password is not shown');
     await screenshot(page, 'app-general');
   });
 
@@ -114,13 +153,24 @@ describe('the settings tabs of the application page', () => {
     assert.equal(a.buildSecrets, `NPM_TOKEN=${BUILD_SECRET}`, 'an admin reads the stored secret back over the API');
     await env.getByRole('list', { name: 'Stored build secrets' }).getByText('NPM_TOKEN').waitFor();
     assert.equal(await env.getByLabel('Replace build secrets').inputValue(), '');
-    assert.ok(!(await page.content()).includes(BUILD_SECRET), 'the secret value is nowhere in the page');
+    assert.ok(!(await shown()).includes(BUILD_SECRET), 'the secret value is nowhere in the page');
+    await page.reload();
+    await env.getByRole('list', { name: 'Stored build secrets' }).waitFor();
+    assert.ok(!(await shown()).includes(BUILD_SECRET), 'nor after loading the page again');
 
     // saving again without typing secrets keeps them
     await env.getByLabel('Build arguments').fill('NODE_ENV=staging');
     await save(env);
     assert.equal((await one()).buildSecrets, `NPM_TOKEN=${BUILD_SECRET}`);
     await screenshot(page, 'app-environment');
+
+    // removed on request
+    await env.getByLabel('Remove every stored build secret').check();
+    await save(env);
+    assert.equal((await one()).buildSecrets, null);
+    await env.getByText('Stored build secrets: none').waitFor();
+    await env.getByLabel('Replace build secrets').fill(`NPM_TOKEN=${BUILD_SECRET}`);
+    await save(env);
   });
 
   test('Domains: added, generated, checked; an invalid host shows the server message and adds nothing', async () => {
@@ -161,7 +211,7 @@ describe('the settings tabs of the application page', () => {
 
     // the DNS check shows the server's answer (this machine resolves no public names)
     await page.getByRole('button', { name: 'Check DNS of shop.example.test' }).click();
-    await page.getByRole('status').filter({ hasText: /DNS (does not point|points) here/ }).waitFor({ timeout: 15_000 });
+    await page.getByRole('status').filter({ hasText: /DNS (check failed: shop\.example\.test|points here)/ }).waitFor({ timeout: 15_000 });
     await screenshot(page, 'app-domains');
 
     // delete, through the confirmation
@@ -299,8 +349,8 @@ describe('the settings tabs of the application page', () => {
         assert.ok(await viewer.page.getByLabel('Environment variables').isDisabled());
       }
       if (name === 'Domains') await viewer.page.getByRole('link', { name: 'https://shop.example.test' }).waitFor();
-      const html = await viewer.page.content();
-      assert.ok(!html.includes(BUILD_SECRET) && !html.includes(DOCKER_PASSWORD) && !html.includes(`hello ${run}`), name);
+      const text = await shown(viewer.page);
+      assert.ok(!text.includes(BUILD_SECRET) && !text.includes(DOCKER_PASSWORD) && !text.includes(`hello ${run}`), name);
     }
     assert.deepEqual(viewer.problems, []);
     await viewer.context.close();

@@ -96,12 +96,12 @@ export function DomainsTab({ app, reload }: AppProps) {
 
 function DnsResult({ answer }: { answer: DnsAnswer }) {
   const cdn = answer.cdnProvider ?? (answer.isCloudflare ? 'Cloudflare' : undefined);
+  const text = answer.isValid
+    ? `DNS points here${answer.resolvedIp ? ` (${answer.resolvedIp})` : ''}${cdn ? `, behind ${cdn}` : ''}`
+    : `DNS check failed: ${answer.error ?? (answer.resolvedIp ? `resolves to ${answer.resolvedIp}, not this server` : 'no answer')}`;
   return (
     <p class={answer.isValid ? 'dns ok' : 'dns bad'} role="status">
-      {answer.isValid ? 'DNS points here' : 'DNS does not point here'}
-      {answer.resolvedIp && `: resolves to ${answer.resolvedIp}`}
-      {cdn && ` (behind ${cdn})`}
-      {answer.error && ` — ${answer.error}`}
+      {text}
     </p>
   );
 }

@@ -108,7 +108,7 @@ export function useSave(reload: () => void) {
     }
     return ok;
   };
-  return { save, saved, busy: action.busy, error: action.error };
+  return { save, saved, clearSaved: () => setSaved(false), busy: action.busy, error: action.error };
 }
 
 /**
@@ -137,6 +137,8 @@ export function SettingsForm(props: {
       class={props.level === 3 ? 'panel inner' : 'panel'}
       aria-labelledby={id}
       noValidate
+      // "Saved" speaks of what was sent: an edit after it makes it untrue.
+      onInput={() => s.saved && s.clearSaved()}
       onSubmit={async (e) => {
         e.preventDefault();
         const call = props.submit();

@@ -114,7 +114,7 @@ function SourceForm({ app, reload }: AppProps) {
             label="Registry password"
             type="password"
             autocomplete="new-password"
-            placeholder={app.password ? 'Stored; type a new one to replace it' : 'Not set'}
+            placeholder={app.password ? 'Stored (type to replace)' : 'Not set'}
             hint="Write-only: the stored password is never shown."
             {...f.text('password')}
           />

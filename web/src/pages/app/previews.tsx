@@ -4,7 +4,7 @@ import { useCan } from '../../caller';
 import { useAction, useQuery } from '../../hooks';
 import { Confirm, ErrorText, Loading, StatusBadge } from '../../ui';
 import { urlOf } from './domains';
-import { SecretText } from './environment';
+import { secretChange, SecretText } from './environment';
 import { AreaField, CheckField, numberOrNull, SelectField, SettingsForm, TextField, useForm } from './fields';
 import type { AppProps } from './types';
 
@@ -34,10 +34,11 @@ function PreviewSettings({ app, reload }: AppProps) {
     previewEnv: app.previewEnv ?? '',
     previewBuildArgs: app.previewBuildArgs ?? '',
     previewBuildSecrets: '',
+    removePreviewBuildSecrets: false,
   }));
   const v = f.values;
   const submit = (): [string, Record<string, unknown>] => {
-    const { previewBuildSecrets, ...rest } = v;
+    const { previewBuildSecrets, removePreviewBuildSecrets, ...rest } = v;
     const labels = v.previewLabels
       .split(',')
       .map((l: string) => l.trim())
@@ -51,13 +52,12 @@ function PreviewSettings({ app, reload }: AppProps) {
         previewLimit: numberOrNull(v.previewLimit),
         previewLabels: labels.length ? labels : null,
         previewCustomCertResolver: v.previewCertificateType === 'custom' ? v.previewCustomCertResolver : null,
-        // write-only: sent only when new ones were typed
-        ...(previewBuildSecrets.trim() ? { previewBuildSecrets } : {}),
+        ...secretChange('previewBuildSecrets', previewBuildSecrets, removePreviewBuildSecrets),
       },
     ];
   };
   return (
-    <SettingsForm title="Preview deployments" reload={reload} submit={submit} onSaved={() => f.set('previewBuildSecrets', '')}>
+    <SettingsForm title="Preview deployments" reload={reload} submit={submit} onSaved={() => f.reset({ ...f.values, previewBuildSecrets: '', removePreviewBuildSecrets: false })}>
       <p class="muted">Each pull request against the application's branch gets its own service and domain, removed when it closes.</p>
       <CheckField label="Deploy previews of pull requests" {...f.check('isPreviewDeploymentsActive')} />
       <TextField label="Wildcard domain" placeholder="*.preview.example.com" hint={'Must start with "*."; * becomes the preview\'s name. Empty: *.sslip.io.'} {...f.text('previewWildcard')} />
@@ -82,7 +82,7 @@ function PreviewSettings({ app, reload }: AppProps) {
       <CheckField label="Only authors with write access to the repository" {...f.check('previewRequireCollaboratorPermissions')} />
       <AreaField label="Preview environment variables" rows={4} hint="Merged over the application's." {...f.text('previewEnv')} />
       <AreaField label="Preview build arguments" rows={3} {...f.text('previewBuildArgs')} />
-      <SecretText label="preview build secrets" stored={app.previewBuildSecrets} {...f.text('previewBuildSecrets')} />
+      <SecretText label="preview build secrets" stored={app.previewBuildSecrets} {...f.text('previewBuildSecrets')} remove={f.check('removePreviewBuildSecrets')} />
     </SettingsForm>
   );
 }
