@@ -88,6 +88,14 @@ describe('the settings tabs of the application page', () => {
       ['bitbucket', provider.bitbucketId, 'acme', 'shop', 'main', ['src/**', 'package.json']],
     );
 
+    // the other forges' pickers load their (empty) provider lists without an error
+    for (const kind of ['github', 'gitlab', 'gitea']) {
+      await source.getByLabel('Source type').selectOption(kind);
+      await source.getByText('Git providers whose credentials are complete.').waitFor();
+      assert.equal(await source.getByRole('alert').count(), 0, kind);
+      assert.deepEqual(await source.getByLabel('Provider').locator('option').allTextContents(), ['None (public repository)'], kind);
+    }
+
     await source.getByLabel('Source type').selectOption('git');
     await source.getByLabel('Repository URL').fill('git@127.0.0.1:team/shop.git');
     await source.getByLabel('Branch').fill('release/1.x');
@@ -175,11 +183,18 @@ describe('the settings tabs of the application page', () => {
 
   test('Domains: added, generated, checked; an invalid host shows the server message and adds nothing', async () => {
     await tab('Domains');
+    // by keyboard: the form opens focused, Escape closes it, Enter submits it
+    const focusedHost = () => page.waitForFunction(() => document.activeElement?.matches('form input[placeholder="app.example.com"]'));
+    await page.getByRole('button', { name: 'Add domain' }).click();
+    await focusedHost();
+    await page.keyboard.press('Escape');
+    await form('New domain').waitFor({ state: 'detached' });
     await page.getByRole('button', { name: 'Add domain' }).click();
     let f = form('New domain');
-    await f.getByLabel('Host').fill('shop.example.test');
+    await focusedHost();
+    await page.keyboard.type('shop.example.test');
     await f.getByLabel('Container port').fill('8080');
-    await f.getByRole('button', { name: 'Add domain' }).click();
+    await f.getByLabel('Container port').press('Enter');
     await page.getByRole('link', { name: 'http://shop.example.test' }).waitFor();
 
     await page.getByRole('button', { name: 'Add domain' }).click();

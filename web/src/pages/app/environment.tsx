@@ -43,8 +43,8 @@ export function SecretText(props: { label: string; stored: string | null; value:
   const { admin } = useCan();
   return (
     <div class="wide">
-      <div class="muted">
-        Stored {label}:{' '}
+      <div class="stored">
+        <strong>Stored {label}:</strong>{' '}
         {keys.length === 0 ? (
           'none'
         ) : (

@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { useId, useState } from 'preact/hooks';
+import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import { mutate, type Input } from '../../api';
 import { useCan } from '../../caller';
 import { useAction } from '../../hooks';
@@ -129,16 +129,25 @@ export function SettingsForm(props: {
   level?: 2 | 3;
 }) {
   const Heading = props.level === 3 ? 'h3' : 'h2';
+  const ref = useRef<HTMLFormElement>(null);
+  // A form opened from a list (Add, Edit) takes the focus, so keyboard users land in it.
+  useEffect(() => {
+    if (props.onCancel) ref.current?.querySelector<HTMLElement>('input, select, textarea')?.focus();
+  }, []);
   const { admin } = useCan();
   const s = useSave(props.reload);
   const id = useId();
   return (
     <form
+      ref={ref}
       class={props.level === 3 ? 'panel inner' : 'panel'}
       aria-labelledby={id}
       noValidate
       // "Saved" speaks of what was sent: an edit after it makes it untrue.
       onInput={() => s.saved && s.clearSaved()}
+      onKeyDown={(e) => {
+        if (e.key === 'Escape' && props.onCancel) props.onCancel();
+      }}
       onSubmit={async (e) => {
         e.preventDefault();
         const call = props.submit();
