@@ -51,6 +51,25 @@ describe('the settings tabs of the application page', () => {
     await p.goto(`${berth.url}${path}`);
   }
 
+  /** Gitea's pull_request event `number` for the application's repository, labelled for previews. */
+  async function pullRequest(secret: string, repoUrl: string, number: number) {
+    const template = JSON.parse(fs.readFileSync(new URL('./fixtures/webhooks/gitea-pull-request-opened.json', import.meta.url), 'utf8'));
+    const body = structuredClone(template.body);
+    const forge = { ...body.repository, full_name: `git/settings-${run}`, name: `settings-${run}`, clone_url: repoUrl };
+    Object.assign(body, { action: 'opened', number, repository: forge });
+    Object.assign(body.pull_request, { id: 4000 + number, number, title: 'New basket', labels: [{ ...body.pull_request.labels?.[0], name: 'preview' }] });
+    body.pull_request.base = { ...body.pull_request.base, ref: 'main', label: 'main', repo: forge };
+    body.pull_request.head = { ...body.pull_request.head, ref: 'basket', label: 'basket', sha: 'c'.repeat(40), repo: forge };
+    const raw = JSON.stringify(body);
+    const { refreshToken } = await one();
+    const hook = await request(`${berth.url}/api/deploy/${refreshToken}`, {
+      method: 'POST',
+      headers: { ...template.headers, 'x-gitea-delivery': `settings-${run}-${number}`, 'x-gitea-signature': createHmac('sha256', secret).update(raw).digest('hex') },
+      body: raw,
+    });
+    assert.equal(hook.status, 200, hook.text);
+  }
+
   before(async () => {
     berth = await startTestBerth({ BERTH_WEB_DIR: await builtDashboard() });
     browser = await launchBrowser();
@@ -284,7 +303,19 @@ describe('the settings tabs of the application page', () => {
     await health.getByLabel('Max attempts').fill('3');
     await save(health);
 
+    const container = form('Container');
+    await container.getByLabel('Command', { exact: true }).fill('node server.js');
+    await container.getByLabel('Arguments').fill('--port\n8080');
+    await container.getByLabel('Container labels').fill('tier=web');
+    await container.getByLabel('Placement constraints').fill('node.role==manager');
+    await container.getByLabel('Update order').selectOption('stop-first');
+    await save(container);
+
     const a = await one();
+    assert.deepEqual(
+      [a.command, a.args, a.labelsSwarm, a.placementSwarm, a.updateConfigSwarm],
+      ['node server.js', ['--port', '8080'], { tier: 'web' }, { Constraints: ['node.role==manager'] }, { Order: 'stop-first', Parallelism: 1 }],
+    );
     assert.deepEqual(a.ports.map((p: any) => [p.publishedPort, p.targetPort, p.protocol]), [[18081, 80, 'tcp']]);
     assert.deepEqual(a.mounts.map((m: any) => [m.type, m.volumeName, m.mountPath]), [['volume', `data-${run}`, '/data']]);
     assert.deepEqual(a.redirects.map((r: any) => [r.regex, r.replacement, r.permanent]), [['^/old/(.*)', '/new/${1}', true]]);
@@ -323,22 +354,8 @@ describe('the settings tabs of the application page', () => {
     await f.getByRole('alert').filter({ hasText: 'Must start with "*."' }).waitFor();
     assert.equal((await one()).previewWildcard, '*.pr.example.test');
 
-    // Gitea's pull_request event for this repository; previewLimit 0 refuses it with a reason
-    const template = JSON.parse(fs.readFileSync(new URL('./fixtures/webhooks/gitea-pull-request-opened.json', import.meta.url), 'utf8'));
-    const body = structuredClone(template.body);
-    const forge = { ...body.repository, full_name: `git/settings-${run}`, name: `settings-${run}`, clone_url: repoUrl };
-    Object.assign(body, { action: 'opened', number: 4, repository: forge });
-    Object.assign(body.pull_request, { id: 4004, number: 4, title: 'New basket', labels: [{ ...body.pull_request.labels?.[0], name: 'preview' }] });
-    body.pull_request.base = { ...body.pull_request.base, ref: 'main', label: 'main', repo: forge };
-    body.pull_request.head = { ...body.pull_request.head, ref: 'basket', label: 'basket', sha: 'c'.repeat(40), repo: forge };
-    const raw = JSON.stringify(body);
-    const { refreshToken } = await one();
-    const hook = await request(`${berth.url}/api/deploy/${refreshToken}`, {
-      method: 'POST',
-      headers: { ...template.headers, 'x-gitea-delivery': `settings-${run}`, 'x-gitea-signature': createHmac('sha256', secret).update(raw).digest('hex') },
-      body: raw,
-    });
-    assert.equal(hook.status, 200, hook.text);
+    // previewLimit 0 refuses the pull request with a reason
+    await pullRequest(secret, repoUrl, 4);
     await page.reload();
     await page.getByRole('link', { name: '#4 New basket' }).waitFor();
     await page.getByText('its previewLimit is 0').waitFor();
@@ -349,6 +366,21 @@ describe('the settings tabs of the application page', () => {
     await page.getByRole('status').filter({ hasText: 'Preview of #4 deleted' }).waitFor();
     assert.deepEqual(await ok('previewDeployment.all', { applicationId: app.applicationId }), []);
     assert.deepEqual(problems.filter((p) => !expected400.test(p)), []);
+    await pullRequest(secret, repoUrl, 5);
+  });
+
+  test('a deployer token may delete a preview but saves nothing', async () => {
+    const deployer = await browser.page();
+    const token = (await ok('user.createApiKey', { name: `deployer-${run}`, role: 'deployer', metadata: { organizationId: 'berth' } })).key;
+    await signIn(deployer.page, token, `/application/${app.applicationId}/previews`);
+    await deployer.page.getByRole('link', { name: '#5 New basket' }).waitFor();
+    assert.equal(await deployer.page.getByRole('button', { name: 'Save' }).count(), 0);
+    await deployer.page.getByRole('button', { name: 'Delete preview #5' }).click();
+    await deployer.page.getByRole('dialog').getByRole('button', { name: 'Delete preview' }).click();
+    await deployer.page.getByRole('status').filter({ hasText: 'Preview of #5 deleted' }).waitFor();
+    assert.deepEqual(await ok('previewDeployment.all', { applicationId: app.applicationId }), []);
+    assert.deepEqual(deployer.problems, []);
+    await deployer.context.close();
   });
 
   test('a read-only token sees the values (secrets masked) and no control that changes anything', async () => {

@@ -358,10 +358,17 @@ function Run({ app, reload }: AppProps) {
     stopGracePeriod: seconds.fromApi(app.stopGracePeriodSwarm),
     labels: labelsText(app.labelsSwarm),
     constraints: joinLines(app.placementSwarm?.Constraints),
+    updateOrder: app.updateConfigSwarm?.Order ?? '',
+    updateParallelism: String(app.updateConfigSwarm?.Parallelism ?? 1),
+    updateFailureAction: app.updateConfigSwarm?.FailureAction ?? '',
   }));
   const v = f.values;
   const submit = (): [string, Record<string, unknown>] => {
     const placement = compact({ ...(app.placementSwarm ?? {}), Constraints: lines(v.constraints) ?? undefined });
+    // Swarm needs Parallelism and Order together; no order chosen means Berth's default rollout.
+    const updateConfigSwarm = v.updateOrder
+      ? { ...(app.updateConfigSwarm ?? {}), Order: v.updateOrder, Parallelism: numberOrNull(v.updateParallelism) ?? 1, FailureAction: v.updateFailureAction || undefined }
+      : null;
     return [
       'application.update',
       {
@@ -372,6 +379,7 @@ function Run({ app, reload }: AppProps) {
         stopGracePeriodSwarm: seconds.toApi(v.stopGracePeriod) ?? null,
         labelsSwarm: labelsOf(v.labels),
         placementSwarm: placement,
+        updateConfigSwarm,
       },
     ];
   };
@@ -384,6 +392,30 @@ function Run({ app, reload }: AppProps) {
       <TextField label="Stop grace period (s)" inputMode="decimal" {...f.text('stopGracePeriod')} />
       <AreaField label="Container labels" rows={3} hint="One KEY=value per line." {...f.text('labels')} />
       <AreaField label="Placement constraints" rows={2} hint="One per line, e.g. node.role==manager." {...f.text('constraints')} />
+      <SelectField
+        label="Update order"
+        options={[
+          ['', 'Default (start the new task first, roll back on failure)'],
+          ['start-first', 'Start the new task first'],
+          ['stop-first', 'Stop the old task first'],
+        ]}
+        {...f.text('updateOrder')}
+      />
+      {f.values.updateOrder && (
+        <>
+          <TextField label="Tasks updated at once" inputMode="numeric" {...f.text('updateParallelism')} />
+          <SelectField
+            label="When an update fails"
+            options={[
+              ['', "Docker's default (pause)"],
+              ['rollback', 'Roll back'],
+              ['pause', 'Pause'],
+              ['continue', 'Continue'],
+            ]}
+            {...f.text('updateFailureAction')}
+          />
+        </>
+      )}
     </SettingsForm>
   );
 }

@@ -18,6 +18,7 @@ interface Domain {
   customEntrypoint: string | null;
   internalPath: string | null;
   stripPath: boolean;
+  middlewares: string[] | null;
   enabled?: boolean;
 }
 
@@ -72,6 +73,7 @@ export function DomainsTab({ app, reload }: AppProps) {
               {d.customEntrypoint && `, entrypoint ${d.customEntrypoint}`}
               {d.internalPath && d.internalPath !== '/' && `, forwarded under ${d.internalPath}`}
               {d.stripPath && ', path stripped'}
+              {d.middlewares?.length ? `, middlewares ${d.middlewares.join(', ')}` : ''}
             </div>
             {dns[d.domainId] && <DnsResult answer={dns[d.domainId]} />}
           </>
@@ -117,12 +119,17 @@ function DomainForm({ app, domain, done, reload }: { app: any; domain?: Domain; 
     customEntrypoint: domain?.customEntrypoint ?? '',
     internalPath: domain?.internalPath ?? '/',
     stripPath: !!domain?.stripPath,
+    middlewares: (domain?.middlewares ?? []).join(', '),
     enabled: domain?.enabled !== false,
   }));
   const generate = useAction(async () => f.set('host', await mutate<string>('domain.generateDomain', { appName: app.appName })));
   const submit = (): [string, Record<string, unknown>] => {
     const { enabled, ...v } = f.values;
-    const fields = { ...v, port: numberOrNull(v.port), customCertResolver: v.certificateType === 'custom' ? v.customCertResolver : null };
+    const middlewares = v.middlewares
+      .split(',')
+      .map((m: string) => m.trim())
+      .filter(Boolean);
+    const fields = { ...v, port: numberOrNull(v.port), middlewares, customCertResolver: v.certificateType === 'custom' ? v.customCertResolver : null };
     return domain ? ['domain.update', { domainId: domain.domainId, ...fields, enabled }] : ['domain.create', { applicationId: app.applicationId, ...fields }];
   };
   return (
@@ -142,6 +149,7 @@ function DomainForm({ app, domain, done, reload }: { app: any; domain?: Domain; 
       <TextField label="Entrypoint" placeholder="(web and websecure)" {...f.text('customEntrypoint')} />
       <TextField label="Internal path" placeholder="/" hint="Prefix added before forwarding." {...f.text('internalPath')} />
       <CheckField label="Strip the path before forwarding" {...f.check('stripPath')} />
+      <TextField label="Extra Traefik middlewares" placeholder="compress@file, ratelimit@file" hint="Comma-separated names." wide {...f.text('middlewares')} />
       {domain && <CheckField label="Enabled (routed)" {...f.check('enabled')} />}
     </SettingsForm>
   );

@@ -3,14 +3,14 @@ import { ErrorText } from '../../ui';
 import { AreaField, CheckField, joinLines, lines, numberOrNull, SelectField, SettingsForm, TextField, useForm } from './fields';
 import type { AppProps } from './types';
 
-/** The General tab: name and description, where the code comes from, how it is built, and where images go. */
+/** The General tab: name and description, where the code comes from, how it is built, and where its images go. */
 export function General({ app, reload }: AppProps) {
   return (
     <>
       <NameForm app={app} reload={reload} />
       <SourceForm app={app} reload={reload} />
       <BuildForm app={app} reload={reload} />
-      <RegistryForm app={app} reload={reload} />
+      <ImagesForm app={app} reload={reload} />
     </>
   );
 }
@@ -249,17 +249,21 @@ function BuildForm({ app, reload }: AppProps) {
   );
 }
 
-function RegistryForm({ app, reload }: AppProps) {
+function ImagesForm({ app, reload }: AppProps) {
   const registries = useQuery<any[]>('registry.all');
-  const f = useForm(() => ({ registryId: app.registryId ?? '', rollbackActive: !!app.rollbackActive, rollbackRegistryId: app.rollbackRegistryId ?? '' }));
+  const f = useForm(() => ({ cleanCache: !!app.cleanCache, registryId: app.registryId ?? '', rollbackActive: !!app.rollbackActive, rollbackRegistryId: app.rollbackRegistryId ?? '' }));
   const choices: [string, string][] = [['', 'None'], ...(registries.data ?? []).map((r): [string, string] => [r.registryId, `${r.registryName} (${r.registryUrl || 'Docker Hub'})`])];
   for (const id of [f.values.registryId, f.values.rollbackRegistryId]) if (id && !choices.some(([v]) => v === id)) choices.push([id, id]);
   return (
     <SettingsForm
-      title="Image registry"
+      title="Images"
       reload={reload}
-      submit={() => ['application.update', { applicationId: app.applicationId, registryId: f.values.registryId || null, rollbackActive: f.values.rollbackActive, rollbackRegistryId: f.values.rollbackRegistryId || null }]}
+      submit={() => [
+        'application.update',
+        { applicationId: app.applicationId, cleanCache: f.values.cleanCache, registryId: f.values.registryId || null, rollbackActive: f.values.rollbackActive, rollbackRegistryId: f.values.rollbackRegistryId || null },
+      ]}
     >
+      <CheckField label="Build without the cache" {...f.check('cleanCache')} />
       <SelectField label="Push built images to" options={choices} {...f.text('registryId')} />
       <SelectField label="Rollback registry" options={choices} {...f.text('rollbackRegistryId')} />
       <CheckField label="Keep release images for rollback" {...f.check('rollbackActive')} />
