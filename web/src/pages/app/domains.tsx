@@ -3,7 +3,7 @@ import { mutate } from '../../api';
 import { useCan } from '../../caller';
 import { useAction, useQuery } from '../../hooks';
 import { ErrorText, Loading } from '../../ui';
-import { CheckField, numberOrNull, SelectField, SettingsForm, TextField, useForm } from './fields';
+import { CheckField, commaList, numberOrNull, SelectField, SettingsForm, TextField, useForm } from './fields';
 import { Rows } from './rows';
 import type { AppProps } from './types';
 
@@ -30,7 +30,7 @@ interface DnsAnswer {
   cdnProvider?: string;
 }
 
-const CERTIFICATES: [string, string][] = [
+export const CERTIFICATES: [string, string][] = [
   ['none', 'None (default certificate)'],
   ['letsencrypt', "Let's Encrypt"],
   ['custom', 'Custom resolver'],
@@ -125,11 +125,7 @@ function DomainForm({ app, domain, done, reload }: { app: any; domain?: Domain; 
   const generate = useAction(async () => f.set('host', await mutate<string>('domain.generateDomain', { appName: app.appName })));
   const submit = (): [string, Record<string, unknown>] => {
     const { enabled, ...v } = f.values;
-    const middlewares = v.middlewares
-      .split(',')
-      .map((m: string) => m.trim())
-      .filter(Boolean);
-    const fields = { ...v, port: numberOrNull(v.port), middlewares, customCertResolver: v.certificateType === 'custom' ? v.customCertResolver : null };
+    const fields = { ...v, port: numberOrNull(v.port), middlewares: commaList(v.middlewares), customCertResolver: v.certificateType === 'custom' ? v.customCertResolver : null };
     return domain ? ['domain.update', { domainId: domain.domainId, ...fields, enabled }] : ['domain.create', { applicationId: app.applicationId, ...fields }];
   };
   return (

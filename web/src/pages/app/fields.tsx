@@ -94,7 +94,7 @@ export function CheckField({ label, hint, ...input }: { label: string; hint?: Co
 }
 
 /** A saving run of one API call: its error, a "Saved" note, and the page's data loaded again after it. */
-export function useSave(reload: () => void) {
+function useSave(reload: () => void) {
   const [saved, setSaved] = useState(false);
   const action = useAction(async (name: string, input: Input) => {
     setSaved(false);
@@ -196,6 +196,13 @@ export function lines(text: string): string[] | null {
     .filter(Boolean);
   return items.length ? items : null;
 }
+
+/** Comma-separated names (labels, middlewares), trimmed, empty ones dropped. */
+export const commaList = (text: string): string[] =>
+  String(text ?? '')
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
 
 export const joinLines = (items: string[] | null | undefined) => (items ?? []).join('\n');
 

@@ -1,3 +1,4 @@
+import type { ApiError } from '../../api';
 import { useQuery } from '../../hooks';
 import { ErrorText } from '../../ui';
 import { AreaField, CheckField, joinLines, lines, numberOrNull, SelectField, SettingsForm, TextField, useForm } from './fields';
@@ -136,6 +137,15 @@ function SourceForm({ app, reload }: AppProps) {
   );
 }
 
+/** A picker's list that could not be loaded: the server's message, across the form. */
+function ListError({ error }: { error?: ApiError }) {
+  return error ? (
+    <div class="wide">
+      <ErrorText error={error} />
+    </div>
+  ) : null;
+}
+
 type Form = ReturnType<typeof useForm<Record<string, any>>>;
 
 function ForgeFields({ forge, f }: { forge: (typeof FORGES)[string]; f: Form }) {
@@ -151,11 +161,7 @@ function ForgeFields({ forge, f }: { forge: (typeof FORGES)[string]; f: Form }) 
   return (
     <>
       <SelectField label="Provider" options={choices} {...f.text(forge.id)} hint={providers.loading ? 'Loading providers…' : 'Git providers whose credentials are complete.'} />
-      {providers.error && (
-        <div class="wide">
-          <ErrorText error={providers.error} />
-        </div>
-      )}
+      <ListError error={providers.error} />
       <TextField label="Owner" hint="User, organization, group or workspace." {...f.text(forge.owner)} />
       <TextField label="Repository" {...f.text(forge.repository)} />
       <TextField label="Branch" placeholder="main" {...f.text(forge.branch)} />
@@ -189,11 +195,7 @@ function GitUrlFields({ f }: { f: Form }) {
       <TextField label="Branch" placeholder="main" {...f.text('customGitBranch')} />
       <TextField label="Build path" placeholder="/" {...f.text('customGitBuildPath')} />
       <SelectField label="SSH key" options={choices} {...f.text('customGitSSHKeyId')} hint="For ssh:// and user@host:path URLs." />
-      {keys.error && (
-        <div class="wide">
-          <ErrorText error={keys.error} />
-        </div>
-      )}
+      <ListError error={keys.error} />
     </>
   );
 }
@@ -267,11 +269,7 @@ function ImagesForm({ app, reload }: AppProps) {
       <SelectField label="Push built images to" options={choices} {...f.text('registryId')} />
       <SelectField label="Rollback registry" options={choices} {...f.text('rollbackRegistryId')} />
       <CheckField label="Keep release images for rollback" {...f.check('rollbackActive')} />
-      {registries.error && (
-        <div class="wide">
-          <ErrorText error={registries.error} />
-        </div>
-      )}
+      <ListError error={registries.error} />
     </SettingsForm>
   );
 }

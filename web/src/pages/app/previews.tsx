@@ -3,9 +3,9 @@ import { mutate } from '../../api';
 import { useCan } from '../../caller';
 import { useAction, useQuery } from '../../hooks';
 import { Confirm, ErrorText, Loading, StatusBadge } from '../../ui';
-import { urlOf } from './domains';
+import { CERTIFICATES, urlOf } from './domains';
 import { secretChange, SecretText } from './environment';
-import { AreaField, CheckField, numberOrNull, SelectField, SettingsForm, TextField, useForm } from './fields';
+import { AreaField, CheckField, commaList, numberOrNull, SelectField, SettingsForm, TextField, useForm } from './fields';
 import type { AppProps } from './types';
 
 /** The Previews tab: whether pull requests get a preview and how, and the previews there are. */
@@ -39,10 +39,7 @@ function PreviewSettings({ app, reload }: AppProps) {
   const v = f.values;
   const submit = (): [string, Record<string, unknown>] => {
     const { previewBuildSecrets, removePreviewBuildSecrets, ...rest } = v;
-    const labels = v.previewLabels
-      .split(',')
-      .map((l: string) => l.trim())
-      .filter(Boolean);
+    const labels = commaList(v.previewLabels);
     return [
       'application.update',
       {
@@ -66,15 +63,7 @@ function PreviewSettings({ app, reload }: AppProps) {
       <TextField label="Preview limit" inputMode="numeric" hint="At most this many previews at once." {...f.text('previewLimit')} />
       <CheckField label="Preview HTTPS" {...f.check('previewHttps')} />
       {v.previewHttps && (
-        <SelectField
-          label="Preview certificate"
-          options={[
-            ['none', 'None (default certificate)'],
-            ['letsencrypt', "Let's Encrypt"],
-            ['custom', 'Custom resolver'],
-          ]}
-          {...f.text('previewCertificateType')}
-        />
+        <SelectField label="Preview certificate" options={CERTIFICATES} {...f.text('previewCertificateType')} />
       )}
       {v.previewHttps && v.previewCertificateType === 'custom' && <TextField label="Preview certificate resolver" {...f.text('previewCustomCertResolver')} />}
       <TextField label="Only pull requests labelled" placeholder="preview, deploy-me" hint="Comma-separated; empty: every pull request." wide {...f.text('previewLabels')} />
