@@ -1,5 +1,5 @@
 import { AreaField, CheckField, cpus, joinLines, lines, mebibytes, numberOrNull, options, seconds, SelectField, SettingsForm, TextField, useForm } from './fields';
-import { Rows } from './rows';
+import { RowEditor, Rows } from './rows';
 import type { AppProps } from './types';
 
 /** The Advanced tab: ports, mounts, redirects, basic auth, resources, health, and how the container runs. */
@@ -61,7 +61,7 @@ function PortForm({ app, row, done, reload }: RowForm<Port>) {
     return row ? ['port.update', { portId: row.portId, ...v }] : ['port.create', { applicationId: app.applicationId, ...v }];
   };
   return (
-    <SettingsForm title={row ? `Edit port ${row.publishedPort}` : 'New port'} level={3} reload={reload} submit={submit} onSaved={done} onCancel={done} saveLabel={row ? 'Save port' : 'Add port'}>
+    <RowEditor noun="port" editing={row && `port ${row.publishedPort}`} done={done} reload={reload} submit={submit}>
       <TextField label="Published port" inputMode="numeric" {...f.text('publishedPort')} />
       <TextField label="Container port" inputMode="numeric" {...f.text('targetPort')} />
       <SelectField label="Protocol" options={options(['tcp', 'udp'])} {...f.text('protocol')} />
@@ -73,7 +73,7 @@ function PortForm({ app, row, done, reload }: RowForm<Port>) {
         ]}
         {...f.text('publishMode')}
       />
-    </SettingsForm>
+    </RowEditor>
   );
 }
 
@@ -121,7 +121,7 @@ function MountForm({ app, row, done, reload }: RowForm<Mount>) {
     return row ? ['mounts.update', { mountId: row.mountId, ...input }] : ['mounts.create', { serviceId: app.applicationId, serviceType: 'application', ...input }];
   };
   return (
-    <SettingsForm title={row ? `Edit mount ${row.mountPath}` : 'New mount'} level={3} reload={reload} submit={submit} onSaved={done} onCancel={done} saveLabel={row ? 'Save mount' : 'Add mount'}>
+    <RowEditor noun="mount" editing={row && `mount ${row.mountPath}`} done={done} reload={reload} submit={submit}>
       <SelectField
         label="Mount type"
         options={[
@@ -136,7 +136,7 @@ function MountForm({ app, row, done, reload }: RowForm<Mount>) {
       {type === 'file' && <TextField label="File name" placeholder="config/app.conf" hint="Kept in the application's files folder." {...f.text('filePath')} />}
       <TextField label="Path in the container" placeholder="/data" {...f.text('mountPath')} />
       {type === 'file' && <AreaField label="File content" rows={6} {...f.text('content')} />}
-    </SettingsForm>
+    </RowEditor>
   );
 }
 
@@ -173,11 +173,11 @@ function RedirectForm({ app, row, done, reload }: RowForm<Redirect>) {
   const f = useForm(() => ({ regex: row?.regex ?? '', replacement: row?.replacement ?? '', permanent: !!row?.permanent }));
   const submit = (): [string, Record<string, unknown>] => (row ? ['redirects.update', { redirectId: row.redirectId, ...f.values }] : ['redirects.create', { applicationId: app.applicationId, ...f.values }]);
   return (
-    <SettingsForm title={row ? 'Edit redirect' : 'New redirect'} level={3} reload={reload} submit={submit} onSaved={done} onCancel={done} saveLabel={row ? 'Save redirect' : 'Add redirect'}>
+    <RowEditor noun="redirect" editing={row && 'redirect'} done={done} reload={reload} submit={submit}>
       <TextField label="Regular expression" placeholder="^https?://www\.(.*)" {...f.text('regex')} />
       <TextField label="Replacement" placeholder="https://${1}" {...f.text('replacement')} />
       <CheckField label="Permanent (301)" {...f.check('permanent')} />
-    </SettingsForm>
+    </RowEditor>
   );
 }
 
@@ -208,10 +208,10 @@ function UserForm({ app, row, done, reload }: RowForm<User>) {
   const f = useForm(() => ({ username: row?.username ?? '', password: '' }));
   const submit = (): [string, Record<string, unknown>] => (row ? ['security.update', { securityId: row.securityId, ...f.values }] : ['security.create', { applicationId: app.applicationId, ...f.values }]);
   return (
-    <SettingsForm title={row ? `Edit user ${row.username}` : 'New user'} level={3} reload={reload} submit={submit} onSaved={done} onCancel={done} saveLabel={row ? 'Save user' : 'Add user'}>
+    <RowEditor noun="user" editing={row && `user ${row.username}`} done={done} reload={reload} submit={submit}>
       <TextField label="Username" {...f.text('username')} />
       <TextField label={row ? 'New password' : 'Password'} type="password" autocomplete="new-password" {...f.text('password')} />
-    </SettingsForm>
+    </RowEditor>
   );
 }
 

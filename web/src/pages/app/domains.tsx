@@ -3,8 +3,8 @@ import { mutate } from '../../api';
 import { useCan } from '../../caller';
 import { useAction, useQuery } from '../../hooks';
 import { ErrorText, Loading } from '../../ui';
-import { CheckField, commaList, numberOrNull, SelectField, SettingsForm, TextField, useForm } from './fields';
-import { Rows } from './rows';
+import { CheckField, commaList, numberOrNull, SelectField, TextField, useForm } from './fields';
+import { RowEditor, Rows } from './rows';
 import type { AppProps } from './types';
 
 interface Domain {
@@ -129,7 +129,7 @@ function DomainForm({ app, domain, done, reload }: { app: any; domain?: Domain; 
     return domain ? ['domain.update', { domainId: domain.domainId, ...fields, enabled }] : ['domain.create', { applicationId: app.applicationId, ...fields }];
   };
   return (
-    <SettingsForm title={domain ? `Edit ${domain.host}` : 'New domain'} level={3} reload={reload} submit={submit} onSaved={done} onCancel={done} saveLabel={domain ? 'Save domain' : 'Add domain'}>
+    <RowEditor noun="domain" editing={domain?.host} done={done} reload={reload} submit={submit}>
       <div class="field wide">
         <TextField label="Host" placeholder="app.example.com" {...f.text('host')} wide />
         <button type="button" onClick={() => generate.run()} disabled={generate.busy}>
@@ -147,6 +147,6 @@ function DomainForm({ app, domain, done, reload }: { app: any; domain?: Domain; 
       <CheckField label="Strip the path before forwarding" {...f.check('stripPath')} />
       <TextField label="Extra Traefik middlewares" placeholder="compress@file, ratelimit@file" hint="Comma-separated names." wide {...f.text('middlewares')} />
       {domain && <CheckField label="Enabled (routed)" {...f.check('enabled')} />}
-    </SettingsForm>
+    </RowEditor>
   );
 }

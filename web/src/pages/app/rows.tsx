@@ -4,6 +4,7 @@ import { mutate, type Input } from '../../api';
 import { useCan } from '../../caller';
 import { useAction } from '../../hooks';
 import { Confirm, ErrorText } from '../../ui';
+import { SettingsForm } from './fields';
 
 /**
  * The rows of one kind an application owns (domains, ports, mounts, redirects, basic-auth
@@ -90,5 +91,23 @@ export function Rows<T>(props: {
         />
       )}
     </section>
+  );
+}
+
+/** The form that adds a row (`editing` undefined) or edits the row `editing` names; saving or Cancel closes it. */
+export function RowEditor(props: { noun: string; editing?: string; done(): void; reload(): void; submit(): [string, Input]; children: ComponentChildren }) {
+  const adding = props.editing === undefined;
+  return (
+    <SettingsForm
+      title={adding ? `New ${props.noun}` : `Edit ${props.editing}`}
+      level={3}
+      reload={props.reload}
+      submit={props.submit}
+      onSaved={props.done}
+      onCancel={props.done}
+      saveLabel={adding ? `Add ${props.noun}` : `Save ${props.noun}`}
+    >
+      {props.children}
+    </SettingsForm>
   );
 }
