@@ -2,13 +2,17 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 import type { ApiError } from './api';
 
-/** An API error as the user reads it: the server's message, and each field it named. */
+/**
+ * An API error as the user reads it: the server's message, or for a validation error (whose
+ * message lists every field) each field on its own line.
+ */
 export function ErrorText({ error }: { error?: ApiError }) {
   if (!error) return null;
+  const fields = error.issues.length > 0;
   return (
     <div class="error" role="alert">
-      {error.message}
-      {error.issues.length > 0 && (
+      {fields ? error.message.split(':')[0] : error.message}
+      {fields && (
         <ul>
           {error.issues.map((i) => (
             <li>
