@@ -152,6 +152,28 @@ describe('the application page: actions, deployments, logs, metrics, Traefik', (
     await screenshot(page, 'app-deployments');
   });
 
+  test('cancel (confirmed) while a deployment verifies: it ends cancelled, the release before it serves on', async () => {
+    // a health check still in its start period: the new task never becomes healthy, the deployment waits
+    const second = 1_000_000_000;
+    await ok('application.update', { applicationId: app.applicationId, healthCheckSwarm: { Test: ['CMD-SHELL', 'exit 1'], Interval: second, Timeout: second, Retries: 1, StartPeriod: 120 * second } });
+    try {
+      const previous = selectedDeployment();
+      await page.getByRole('button', { name: 'Deploy', exact: true }).click();
+      await page.waitForURL((u) => !!u.searchParams.get('deployment') && u.searchParams.get('deployment') !== previous);
+      // its new task started (a cancel while Swarm still waits for the host port takes a minute to undo)
+      await page.getByRole('log').getByText(/task \w+ \(replica 1\): starting/).waitFor({ timeout: 60_000 });
+      await page.getByRole('button', { name: 'Cancel deployment' }).click();
+      await confirm('Cancel deployment');
+      await logEnded('cancelled');
+      const [row] = await ok('deployment.all', { applicationId: app.applicationId });
+      assert.equal(row.deploymentId, selectedDeployment());
+      assert.equal(row.status, 'cancelled');
+      assert.equal(await answer(app.port), text('v1'));
+    } finally {
+      await ok('application.update', { applicationId: app.applicationId, healthCheckSwarm: null });
+    }
+  });
+
   test('container logs: the app’s output, a search filters it, follow shows new lines', async () => {
     await open(page, 'logs');
     const log = page.getByRole('log', { name: 'Container logs' });
@@ -228,7 +250,7 @@ describe('the application page: actions, deployments, logs, metrics, Traefik', (
     for (const tab of ['deployments', 'logs', 'metrics', 'traefik']) {
       await open(narrow, tab);
       await narrow.getByRole('button', { name: 'Deploy', exact: true }).waitFor();
-      if (tab === 'deployments') await narrow.getByRole('log').getByText('Deployment done').waitFor();
+      if (tab === 'deployments') await narrow.getByRole('heading', { name: /^Log of/ }).getByText(/^ended /).waitFor();
       if (tab === 'logs') await narrow.getByRole('log').getByText(`hello-${runId}`).first().waitFor();
       if (tab === 'metrics') await narrow.locator('.chart-plot canvas').first().waitFor();
       if (tab === 'traefik') await narrow.getByLabel('Traefik configuration (YAML)').waitFor();

@@ -1,5 +1,3 @@
-import type { Columns } from '../../chart';
-
 /**
  * Pure reckoning for the runtime tabs: how long things took, and the monitoring answer as
  * chart columns. No DOM, so test/unit reads it directly.
@@ -38,6 +36,9 @@ export interface AppMonitoring {
   memory: Point<{ usedBytes: number; totalBytes: number }>[];
   network: Point<{ inputMb: number; outputMb: number }>[];
 }
+
+/** Chart columns (the Chart's): seconds on x, then one array per series, null for a gap. */
+type Columns = [number[], ...(number | null)[][]];
 
 const seconds = (time: string) => Date.parse(time) / 1000;
 
