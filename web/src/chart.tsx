@@ -23,7 +23,7 @@ const cssVar = (name: string) => getComputedStyle(document.documentElement).getP
 function summary(columns: Columns, series: ChartSeries[], unit: string): string {
   const parts = series.map((s, i) => {
     const ys = (columns[i + 1] as (number | null)[]).filter((v): v is number => v !== null);
-    return ys.length ? `${s.label} latest ${ys[ys.length - 1].toFixed(2)} ${unit}, peak ${Math.max(...ys).toFixed(2)} ${unit}` : `${s.label}: no data`;
+    return ys.length ? `${s.label} latest ${ys[ys.length - 1].toFixed(2)} ${unit}, peak ${ys.reduce((a, b) => Math.max(a, b)).toFixed(2)} ${unit}` : `${s.label}: no data`;
   });
   return parts.join('; ');
 }
