@@ -76,8 +76,8 @@ describe('the application page: actions, deployments, logs, metrics, Traefik', (
     app = { applicationId: row.applicationId, appName: row.appName, projectId: project.project.projectId, environmentId: project.environment.environmentId, port };
     await ok('port.create', { applicationId: app.applicationId, publishedPort: port, targetPort: 3000, publishMode: 'host' });
     await ok('application.saveDockerProvider', { applicationId: app.applicationId, dockerImage: image, username: registry.username, password: registry.password, registryUrl: registry.url });
-    // the site, plus a line a second on stdout for the logs tab (busybox httpd logs nothing)
-    await ok('application.update', { applicationId: app.applicationId, command: 'sh', args: ['-c', `httpd -p 3000 -h /www; echo hello-${runId}; i=0; while true; do echo tick-$i; i=$((i+1)); sleep 1; done`] });
+    // the site, plus lines on stdout for the logs tab (busybox httpd logs nothing): a screenful at start, then one a second
+    await ok('application.update', { applicationId: app.applicationId, command: 'sh', args: ['-c', `httpd -p 3000 -h /www; echo hello-${runId}; for n in $(seq 60); do echo boot-$n; done; i=0; while true; do echo tick-$i; i=$((i+1)); sleep 1; done`] });
     await ok('domain.create', { host: `ops-${runId}.example.com`, applicationId: app.applicationId, port: 3000 });
     browser = await launchBrowser();
     ({ page, problems } = await browser.page());
@@ -192,8 +192,8 @@ describe('the application page: actions, deployments, logs, metrics, Traefik', (
     await page.getByLabel('Search').press('Enter');
     await page.getByRole('alert').filter({ hasText: /Letters, digits, spaces/ }).waitFor();
 
-    await page.getByLabel('Search').fill('tick');
-    await page.getByLabel('Lines').selectOption('100');
+    await page.getByLabel('Search').fill('');
+    await page.getByLabel('Lines').selectOption('500');
     await page.getByRole('button', { name: 'Show' }).click();
     await page.getByRole('checkbox', { name: 'Follow' }).check();
     await page.getByText('Following: new lines appear').waitFor();
@@ -201,8 +201,10 @@ describe('the application page: actions, deployments, logs, metrics, Traefik', (
     await until('the first followed lines', async () => (await ticks()).length > 0);
     const seen = Math.max(...(await ticks()));
     await until('a new line while following', async () => Math.max(...(await ticks())) > seen, 15_000);
-    // autoscrolled to the newest line
-    assert.ok(await log.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight < 30));
+    // more lines than fit, scrolled to the newest
+    const { overflow, fromBottom } = await log.evaluate((el) => ({ overflow: el.scrollHeight - el.clientHeight, fromBottom: el.scrollHeight - el.scrollTop - el.clientHeight }));
+    assert.ok(overflow > 100, `the log does not overflow (${overflow} px)`);
+    assert.ok(fromBottom < 30, `the log is ${fromBottom} px above its newest line`);
     await screenshot(page, 'app-logs');
   });
 
