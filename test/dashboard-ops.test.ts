@@ -95,9 +95,11 @@ describe('the application page: actions, deployments, logs, metrics, Traefik', (
   });
 
   test('deploy from the page: the live log follows to done, the published port serves the image', async () => {
-    // nothing ran yet: the metrics say so
+    // nothing ran yet: the metrics and the logs say so
     await open(page, 'metrics');
     await page.getByText('No samples in this range').waitFor();
+    await open(page, 'logs');
+    await page.getByRole('log', { name: 'Container logs' }).getByText('No lines match.').waitFor();
     await open(page, 'deployments');
     await page.getByText('No deployments yet.').waitFor();
     await page.getByRole('button', { name: 'Deploy', exact: true }).click();
