@@ -11,6 +11,7 @@ import { fromCliText, fromQuery, validate } from './input.js';
 import { registerDeploymentRoutes } from './deployment-routes.js';
 import { registerMetricsRoute } from './metrics-route.js';
 import { registerApplicationLogStream } from './application-log-stream.js';
+import { registerEventStream } from './event-stream.js';
 import { registerWebhookRoutes } from './webhook-routes.js';
 import type { buildOpenApi } from './openapi.js';
 import { registerDocsRoutes } from './docs-route.js';
@@ -159,6 +160,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   registerMetricsRoute(app, deps);
   await registerDeploymentRoutes(app, deps);
   registerApplicationLogStream(app, deps);
+  registerEventStream(app, deps);
   await registerWebhookRoutes(app, deps);
 
   // One route per transport and method: the procedure table is looked up by name.
