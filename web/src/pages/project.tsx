@@ -78,48 +78,57 @@ export function ProjectPage({ projectId }: { projectId: string }) {
 /** The project's name, with rename and delete for admins. */
 function ProjectHead({ project, reload, ask }: { project: Project; reload(): void; ask: AskFn }) {
   const { admin } = useCan();
-  const [editing, setEditing] = useState(false);
-  const [name, setName] = useState(project.name);
-  const rename = useAction(async () => {
-    await mutate('project.update', { projectId: project.projectId, name: name.trim() });
-    setEditing(false);
-    reload();
-  });
-  const remove = useAction(async () => {
-    await mutate('project.remove', { projectId: project.projectId });
-    navigate('/');
-  });
   return (
     <header class="page-head">
       <h1>{project.name}</h1>
       {project.description && <p class="muted">{project.description}</p>}
       {admin && (
-        <div class="actions">
-          <button type="button" onClick={() => (setName(project.name), setEditing(!editing), rename.clearError())} aria-expanded={editing}>
-            Rename project
-          </button>
-          <button
-            type="button"
-            class="danger"
-            onClick={() => {
-              remove.clearError();
-              ask({
-                title: `Delete project ${project.name}?`,
-                confirmLabel: 'Delete project',
-                body: 'Its environments go with it. A project that still holds applications is not deleted: delete them first.',
-                run: () => void remove.run(),
-              });
-            }}
-          >
-            Delete project
-          </button>
-        </div>
+        <RenameDelete
+          what="project"
+          name={project.name}
+          ask={ask}
+          deleteBody="Its environments go with it. A project that still holds applications is not deleted: delete them first."
+          rename={async (name) => (await mutate('project.update', { projectId: project.projectId, name }), reload())}
+          remove={async () => (await mutate('project.remove', { projectId: project.projectId }), navigate('/'))}
+        />
       )}
+    </header>
+  );
+}
+
+/** Rename and Delete buttons for a project or an environment; the rename form opens below them, each error shows beside its control. */
+function RenameDelete(props: { what: 'project' | 'environment'; name: string; ask: AskFn; deleteBody: string; rename(name: string): Promise<unknown>; remove(): Promise<unknown> }) {
+  const { what, ask } = props;
+  const [editing, setEditing] = useState(false);
+  const [name, setName] = useState(props.name);
+  const rename = useAction(async () => {
+    await props.rename(name.trim());
+    setEditing(false);
+  });
+  const remove = useAction(props.remove);
+  const label = `${what[0].toUpperCase()}${what.slice(1)} name`;
+  return (
+    <>
+      <div class="actions">
+        <button type="button" onClick={() => (setName(props.name), setEditing(!editing), rename.clearError())} aria-expanded={editing}>
+          Rename {what}
+        </button>
+        <button
+          type="button"
+          class="danger"
+          onClick={() => {
+            remove.clearError();
+            ask({ title: `Delete ${what} ${props.name}?`, confirmLabel: `Delete ${what}`, body: props.deleteBody, run: () => void remove.run() });
+          }}
+        >
+          Delete {what}
+        </button>
+      </div>
       {editing && (
         <form class="inline-form" onSubmit={(e) => (e.preventDefault(), void rename.run())}>
-          <label for="project-rename">Project name</label>
+          <label for={`${what}-rename`}>{label}</label>
           <div class="row">
-            <input id="project-rename" value={name} onInput={(e) => setName(e.currentTarget.value)} required />
+            <input id={`${what}-rename`} value={name} onInput={(e) => setName(e.currentTarget.value)} required />
             <button type="submit" class="primary" disabled={rename.busy}>
               Save name
             </button>
@@ -128,7 +137,7 @@ function ProjectHead({ project, reload, ask }: { project: Project; reload(): voi
         </form>
       )}
       <ErrorText error={remove.error} />
-    </header>
+    </>
   );
 }
 
@@ -161,18 +170,6 @@ function EnvironmentPanel(props: { projectId: string; env: Environment; live: Re
   const { projectId, env, live, reload, ask } = props;
   const { admin } = useCan();
   const [q, setQ] = useState('');
-  const [editing, setEditing] = useState(false);
-  const [name, setName] = useState(env.name);
-  const rename = useAction(async () => {
-    await mutate('environment.update', { environmentId: env.environmentId, name: name.trim() });
-    setEditing(false);
-    reload();
-  });
-  const remove = useAction(async () => {
-    await mutate('environment.remove', { environmentId: env.environmentId });
-    navigate(`/project/${projectId}`, true);
-    reload();
-  });
   const needle = q.trim().toLowerCase();
   const apps = env.applications.filter((a) => !needle || [a.name, a.appName, a.description ?? ''].some((t) => t.toLowerCase().includes(needle)));
   return (
@@ -180,36 +177,16 @@ function EnvironmentPanel(props: { projectId: string; env: Environment; live: Re
       <div class="page-head">
         <h2 id="env-h">Applications in {env.name}</h2>
         {admin && !env.isDefault && (
-          <div class="actions">
-            <button type="button" onClick={() => (setName(env.name), setEditing(!editing), rename.clearError())} aria-expanded={editing}>
-              Rename environment
-            </button>
-            <button
-              type="button"
-              class="danger"
-              onClick={() => {
-                remove.clearError();
-                ask({ title: `Delete environment ${env.name}?`, confirmLabel: 'Delete environment', body: 'An environment that still holds applications is not deleted.', run: () => void remove.run() });
-              }}
-            >
-              Delete environment
-            </button>
-          </div>
+          <RenameDelete
+            what="environment"
+            name={env.name}
+            ask={ask}
+            deleteBody="An environment that still holds applications is not deleted."
+            rename={async (name) => (await mutate('environment.update', { environmentId: env.environmentId, name }), reload())}
+            remove={async () => (await mutate('environment.remove', { environmentId: env.environmentId }), navigate(`/project/${projectId}`, true), reload())}
+          />
         )}
       </div>
-      {editing && (
-        <form class="inline-form" onSubmit={(e) => (e.preventDefault(), void rename.run())}>
-          <label for="env-rename">Environment name</label>
-          <div class="row">
-            <input id="env-rename" value={name} onInput={(e) => setName(e.currentTarget.value)} required />
-            <button type="submit" class="primary" disabled={rename.busy}>
-              Save name
-            </button>
-          </div>
-          <ErrorText error={rename.error} />
-        </form>
-      )}
-      <ErrorText error={remove.error} />
       <div class="toolbar">
         <div class="search">
           <label for="app-search">Search applications</label>
