@@ -5,6 +5,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { LiveEvents } from '../src/api/live-events.js';
+import { loadConfig } from '../src/config.js';
+import { Containers } from '../src/docker/containers.js';
+import { createEngine } from '../src/docker/engine.js';
 import { startTestBerth, type TestBerth } from './helpers/berth.js';
 import { deploymentClient, freePort, pushTestImage, removeRunApplications } from './helpers/e2e.js';
 import { runId } from './helpers/job.js';
@@ -151,5 +156,32 @@ describe('GET /api/events', () => {
     } finally {
       await stream.close();
     }
+  });
+
+  test('the watcher asks Docker only while a stream is open, once per interval for all streams, and only about services', async () => {
+    // the real engine, counted: app A has a service since the deployment above, app B none
+    const real = new Containers(createEngine(loadConfig({})));
+    const asked: string[] = [];
+    const containers = { health: (service: string) => (asked.push(service), real.health(service)) };
+    const errors: unknown[] = [];
+    const live = new LiveEvents(b.store, containers, (err) => errors.push(err), { tickMs: 50, healthMs: 300 });
+    await sleep(500);
+    assert.deepEqual(asked, [], 'nothing before a stream opens');
+
+    const got: string[] = [];
+    const stops = await Promise.all([live.subscribe({}, (event, data) => got.push(`${event}:${data.applicationId}`)), live.subscribe({ projectId: projectA }, () => {})]);
+    assert.ok(got.includes(`application:${appA}`) && got.includes(`application:${appB}`), got.join());
+    await sleep(1000);
+    assert.ok(new Set(asked).size === 1 && asked[0] === appNames[0], `only the service of A: ${asked.join()}`);
+    // one read each 300 ms shared by both streams (plus the one each new stream waits for)
+    assert.ok(asked.length >= 3 && asked.length <= 6, `${asked.length} reads in about a second`);
+
+    stops.forEach((stop) => stop());
+    assert.equal(live.streams, 0);
+    const after = asked.length;
+    await ok('application.markRunning', { applicationId: appB });
+    await sleep(800);
+    assert.equal(asked.length, after, 'no Docker reads once every stream closed');
+    assert.deepEqual(errors, []);
   });
 });
