@@ -35,8 +35,13 @@ export function registerEventStream(app: FastifyInstance, deps: ServerDeps) {
       clearInterval(heartbeat);
       stop?.();
     });
-    const unsubscribe = await live.subscribe(filter, (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`));
-    if (closed) unsubscribe();
-    else stop = unsubscribe;
+    try {
+      const unsubscribe = await live.subscribe(filter, (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`));
+      if (closed) unsubscribe();
+      else stop = unsubscribe;
+    } catch (err) {
+      req.log.error({ err }, 'event stream failed');
+      res.end(`event: error\ndata: ${JSON.stringify({ message: 'Reading the current state failed' })}\n\n`);
+    }
   });
 }

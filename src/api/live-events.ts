@@ -73,7 +73,12 @@ export class LiveEvents {
     const sub: Subscriber = { filter, send, ready: false };
     this.subscribers.add(sub);
     const remove = () => this.unsubscribe(sub);
-    if (!this.timer) this.start();
+    try {
+      if (!this.timer) this.start();
+    } catch (err) {
+      remove();
+      throw err;
+    }
     await this.readHealth();
     if (!this.subscribers.has(sub)) return remove;
     for (const e of this.sent.values()) if (wants(filter, this.apps.get(e.applicationId))) send('application', e);
