@@ -118,10 +118,10 @@ test('a project, an environment and applications are created, renamed, searched 
   assert.deepEqual(problems.filter((p) => !p.includes('status of 409')), []);
 });
 
-test('status badges change live, without a reload, on the project page and the overview', async () => {
+test('status badges change live, without a reload, on the project page and the overview (360 px)', async () => {
   const { project, environment } = await ok('project.create', { name: `live-${runId}` });
   const app = await ok('application.create', { name: `live-app-${runId}`, environmentId: environment.environmentId });
-  const { page, problems } = await browser.page();
+  const { page, problems } = await browser.page({ width: 360 });
   await signIn(page);
   const card = page.getByRole('listitem').filter({ has: page.getByRole('link', { name: `live-${runId}`, exact: true }) });
   await card.getByText('1 idle').waitFor();
@@ -135,6 +135,8 @@ test('status badges change live, without a reload, on the project page and the o
   await ok('application.markRunning', { applicationId: app.applicationId });
   await row.getByText('running', { exact: true }).waitFor({ timeout: 10_000 });
   assert.equal(await row.getByText('idle', { exact: true }).count(), 0);
+  assert.ok(await noHorizontalScroll(page), 'the project page with an application scrolls sideways at 360px');
+  await screenshot(page, 'project');
 
   await page.getByRole('link', { name: 'Projects' }).first().click();
   await card.getByText('1 running').waitFor();

@@ -96,7 +96,7 @@ describe('GET /api/events', () => {
     await b?.close();
   });
 
-  test('refused without a token (401), for a project or application that does not exist (404), for a bad filter (400)', async () => {
+  test('refused without a token (401), for a project or application that does not exist (404), for a bad filter (400); described in the OpenAPI document', async () => {
     const anonymous = await fetch(`${b.url}/api/events`);
     assert.equal(anonymous.status, 401);
     assert.equal((await anonymous.json()).code, 'UNAUTHORIZED');
@@ -106,6 +106,12 @@ describe('GET /api/events', () => {
     const bad = await fetch(`${b.url}/api/events?projectId=${'x'.repeat(65)}`, { headers: { 'x-api-key': b.token } });
     assert.equal(bad.status, 400);
     assert.equal((await bad.json()).code, 'BAD_REQUEST');
+    const doc = await (await fetch(`${b.url}/api/openapi.json`)).json();
+    assert.ok(doc.paths['/events'].get.responses[200].content['text/event-stream']);
+    assert.deepEqual(
+      doc.paths['/events'].get.parameters.map((p: { name: string }) => p.name),
+      ['projectId', 'applicationId'],
+    );
   });
 
   test("a read-only token's stream gets the current state, then each status change; a project filter keeps other projects' applications out", async () => {
