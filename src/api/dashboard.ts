@@ -48,7 +48,7 @@ async function dashboardServer(webDir: string): Promise<FastifyInstance> {
  */
 export function registerDashboard(app: FastifyInstance, webDir: string): void {
   const serve = innerServer(() => dashboardServer(webDir));
-  app.get('/*', { config: { public: true } }, async (req, reply) => {
+  app.get('/*', { config: { public: true, staticFiles: true } }, async (req, reply) => {
     const url = req.url.split('?')[0];
     if (url === '/api' || url.startsWith('/api/')) throw new BerthError('NOT_FOUND', `No procedure at GET ${url}`);
     if (!fs.existsSync(path.join(webDir, 'index.html')))

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { logStreamInput } from '../model/container-logs.js';
 import { deploymentId, dropInput } from '../model/deployment.js';
+import { eventFilter } from '../model/live-events.js';
 import * as outputs from './outputs.js';
 import type { Access, Procedure } from './procedure.js';
 
@@ -105,6 +106,14 @@ function otherRoutes(access: (a: Access) => Record<string, unknown>) {
       'The latest `tail` lines of every task of the service (filtered as application.readLogs does), then each new line, across redeploys, as `data: <timestamp> <line>`, secrets redacted. With `previewDeploymentId` (Berth\'s addition; "" = not set), the service of that preview deployment of the application, its env, build args and build secrets redacted too; a preview of another application is a 404 before the stream starts. `event: end` only when the service is gone; `event: error` when Docker fails.',
       logStreamInput,
       '`data: <timestamp> <line>` events',
+      access('read'),
+    ),
+    '/events': sseRoute(
+      'events',
+      "Follow applications' status and health and deployments' progress live (Server-Sent Events; Berth's addition)",
+      'What a dashboard needs to stay current without polling, for a token of any role. On connect, `event: application` for every application the filter selects (all without one), then one whenever an application\'s status or health changes: `data: {"applicationId", "environmentId", "applicationStatus": "idle" | "running" | "done" | "error", "health": {"status", "desired", "running"}}` (health as application.one shows it). `event: deployment` whenever a deployment starts or its status or stage changes: `data: {"deploymentId", "applicationId", "status", "stage"}`. Filter with `projectId` or `applicationId` (404 when it does not exist). Changes are noticed within about a second, health within a few seconds. A comment line every 15 s keeps idle proxies from closing it; browsers read it with fetch streaming, as `EventSource` cannot send the token header.',
+      eventFilter,
+      '`event: application` and `event: deployment` with JSON data',
       access('read'),
     ),
     '/application.dropDeployment': {

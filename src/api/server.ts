@@ -11,6 +11,7 @@ import { fromCliText, fromQuery, validate } from './input.js';
 import { registerDeploymentRoutes } from './deployment-routes.js';
 import { registerMetricsRoute } from './metrics-route.js';
 import { registerApplicationLogStream } from './application-log-stream.js';
+import { registerEventStream } from './event-stream.js';
 import { registerWebhookRoutes } from './webhook-routes.js';
 import type { buildOpenApi } from './openapi.js';
 import { registerDocsRoutes } from './docs-route.js';
@@ -26,6 +27,8 @@ declare module 'fastify' {
   }
   interface FastifyContextConfig {
     public?: boolean;
+    /** Static files (the dashboard's): rate-limited in a bucket of their own, apart from the API's. */
+    staticFiles?: boolean;
   }
 }
 
@@ -79,7 +82,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   });
   // Mutations take JSON only (415 otherwise), as Dokploy does.
   app.removeContentTypeParser('text/plain');
-  const limiter = new RateLimiter(config.rateLimit.max, config.rateLimit.windowMs);
+  const limiter = new RateLimiter(config.rateLimit);
 
   const isTrpc = (req: FastifyRequest) => req.url.startsWith(TRPC_PREFIX);
   const procPath = (req: FastifyRequest) => {
@@ -101,7 +104,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     reply.code(e.status).type('application/json').send(body);
   }
 
-  // Rate limit first (per token, else per IP), then authentication.
+  // Rate limit first (per token, else per IP; static files apart), then authentication.
+  // A stream counts once, when it opens.
   app.addHook('onRequest', async (req, reply) => {
     const isPublic = req.routeOptions.config?.public === true;
     let caller: Caller | undefined;
@@ -109,7 +113,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       const token = presentedToken(req);
       caller = token ? store.apiKeys.verify(hashToken(token)) : undefined;
     }
-    const wait = limiter.hit(caller ? `token:${caller.tokenId}` : `ip:${req.ip}`);
+    const key = req.routeOptions.config?.staticFiles ? `static:${req.ip}` : caller ? `token:${caller.tokenId}` : `ip:${req.ip}`;
+    const wait = limiter.hit(key);
     if (wait > 0) {
       reply.header('Retry-After', String(wait));
       throw new BerthError('TOO_MANY_REQUESTS', `Rate limit exceeded; retry in ${wait} s`);
@@ -155,6 +160,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   registerMetricsRoute(app, deps);
   await registerDeploymentRoutes(app, deps);
   registerApplicationLogStream(app, deps);
+  registerEventStream(app, deps);
   await registerWebhookRoutes(app, deps);
 
   // One route per transport and method: the procedure table is looked up by name.

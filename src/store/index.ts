@@ -8,6 +8,7 @@ import { metricsStore } from './metrics.js';
 import { mountStore } from './mounts.js';
 import { portStore } from './ports.js';
 import { gitProviderStore } from './git-providers.js';
+import { liveStateStore } from './live-states.js';
 import { projectStore } from './projects.js';
 import { redirectStore } from './redirects.js';
 import { routingStore } from './routing.js';
@@ -49,6 +50,7 @@ export function createStore(db: DB, cipher: Cipher) {
     rollbacks: rollbackStore(db, cipher),
     webhooks: webhookStore(db),
     previews: previewStore(db),
+    live: liveStateStore(db),
   };
 }
 

@@ -4,12 +4,14 @@ import { CallerContext, type Caller } from './caller';
 import { toApiError } from './hooks';
 import { ApplicationPage } from './pages/application';
 import { Overview } from './pages/overview';
+import { ProjectPage } from './pages/project';
 import { match, useLocation } from './router';
 import { ErrorText } from './ui';
 
 /** Pages by path; the first match wins. */
 const routes: [string, (params: Record<string, string>) => preact.JSX.Element][] = [
   ['/', () => <Overview />],
+  ['/project/:projectId', (p) => <ProjectPage projectId={p.projectId} />],
   ['/application/:applicationId/:tab?', (p) => <ApplicationPage applicationId={p.applicationId} tab={p.tab} />],
 ];
 
