@@ -34,6 +34,12 @@ export function StatusBadge({ status, label }: { status: string; label?: string 
   );
 }
 
+/** What Swarm runs (application.one's `health`, or a live event's) as a badge. */
+export function HealthBadge({ health }: { health: { status: string; running: number; desired: number } }) {
+  const tone = health.status === 'running' ? 'healthy' : health.status === 'failing' ? 'unhealthy' : health.status.replace(' ', '-');
+  return <StatusBadge status={tone} label={health.status === 'not deployed' ? health.status : `${health.status} ${health.running}/${health.desired}`} />;
+}
+
 /**
  * A modal confirmation for destructive actions (a native <dialog>: focus is trapped and
  * Escape cancels, for keyboard users too).

@@ -1,5 +1,7 @@
+import { useState } from 'preact/hooks';
 import { useQuery } from '../hooks';
-import { ErrorText, Loading, StatusBadge } from '../ui';
+import { useLiveEvents, type ApplicationEvent } from '../live';
+import { ErrorText, HealthBadge, Loading, StatusBadge } from '../ui';
 import { Actions } from './app/actions';
 import { Advanced } from './app/advanced';
 import { Deployments } from './app/deployments';
@@ -28,6 +30,12 @@ const TABS: [string, string, (p: AppProps) => preact.JSX.Element][] = [
 /** `/application/:applicationId/:tab?`: one application, its actions, and a tab of its settings or runtime. */
 export function ApplicationPage({ applicationId, tab = 'general' }: { applicationId: string; tab?: string }) {
   const one = useQuery('application.one', { applicationId });
+  // status and health as they change (a deployment started elsewhere, a task that died)
+  const [latest, setLatest] = useState<ApplicationEvent>();
+  useLiveEvents({ applicationId }, (e) => {
+    if (e.type === 'application') setLatest(e.data);
+  });
+  const live = latest?.applicationId === applicationId ? latest : undefined;
   const app = one.data;
   if (one.error) return <ErrorText error={one.error} />;
   if (!app) return <Loading />;
@@ -41,8 +49,8 @@ export function ApplicationPage({ applicationId, tab = 'general' }: { applicatio
       </nav>
       <header class="app-head">
         <h1>{app.name}</h1>
-        <StatusBadge status={app.applicationStatus} />
-        {app.health && <StatusBadge status={app.health.status === 'running' ? 'healthy' : app.health.status === 'failing' ? 'unhealthy' : app.health.status} label={`${app.health.status} ${app.health.running}/${app.health.desired}`} />}
+        <StatusBadge status={live?.applicationStatus ?? app.applicationStatus} />
+        {(live?.health ?? app.health) && <HealthBadge health={live?.health ?? app.health} />}
         <code class="muted">{app.appName}</code>
       </header>
       <Actions app={app} reload={one.reload} />

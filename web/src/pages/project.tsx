@@ -2,9 +2,9 @@ import { useState } from 'preact/hooks';
 import { mutate } from '../api';
 import { useCan } from '../caller';
 import { useAction, useQuery } from '../hooks';
-import { useLiveEvents, type ApplicationEvent, type Health } from '../live';
+import { useLiveEvents, type ApplicationEvent } from '../live';
 import { navigate, useLocation } from '../router';
-import { Confirm, ErrorText, Loading, StatusBadge } from '../ui';
+import { Confirm, ErrorText, HealthBadge, Loading, StatusBadge } from '../ui';
 import './projects.css';
 
 interface AppSummary {
@@ -232,11 +232,6 @@ function CreateApplication({ environmentId, reload }: { environmentId: string; r
   );
 }
 
-/** The health of what runs as a badge (as the application page shows it). */
-function HealthBadge({ health }: { health: Health }) {
-  const tone = health.status === 'running' ? 'healthy' : health.status === 'failing' ? 'unhealthy' : health.status.replace(' ', '-');
-  return <StatusBadge status={tone} label={health.status === 'not deployed' ? health.status : `${health.status} ${health.running}/${health.desired}`} />;
-}
 
 function AppRow({ app, live, reload, ask }: { app: AppSummary; live?: ApplicationEvent; reload(): void; ask: AskFn }) {
   const { admin } = useCan();
