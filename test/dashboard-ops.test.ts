@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Page } from 'playwright-core';
 import { startTestBerth, type TestBerth } from './helpers/berth.js';
-import { builtDashboard, launchBrowser, screenshot, type TestBrowser } from './helpers/browser.js';
+import { builtDashboard, launchBrowser, screenshot, type TestBrowser, signIn as signInAs } from './helpers/browser.js';
 import { answer, deploymentClient, freePort, pushTestImage, removeRunApplications } from './helpers/e2e.js';
 import { run, runId } from './helpers/job.js';
 import { readTestEnv } from './helpers/test-env.js';
@@ -34,12 +34,7 @@ describe('the application page: actions, deployments, logs, metrics, Traefik', (
   const repo = `berth-dash/${runId}`;
   const text = (v: string) => `dash-${runId}-${v}\n`;
 
-  async function signIn(p: Page, token: string) {
-    await p.goto(b.url);
-    await p.getByLabel('API token').fill(token);
-    await p.getByRole('button', { name: 'Sign in' }).click();
-    await p.getByRole('heading', { name: 'Projects' }).waitFor();
-  }
+  const signIn = (p: Page, token: string) => signInAs(p, b.url, token);
   const open = (p: Page, tab: string) => p.goto(`${b.url}/application/${app.applicationId}/${tab}`);
   /** The log panel of the selected deployment, once its stream ended with `status`. */
   async function logEnded(status: string) {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { startTestBerth, type TestBerth } from './helpers/berth.js';
-import { builtDashboard, launchBrowser, screenshot, type TestBrowser } from './helpers/browser.js';
+import { builtDashboard, launchBrowser, screenshot, type TestBrowser, signIn as signInAs } from './helpers/browser.js';
 import { runId } from './helpers/job.js';
 
 let berth: TestBerth;
@@ -26,12 +26,7 @@ async function ok(proc: string, input: Record<string, unknown> = {}) {
   return r.body;
 }
 
-async function signIn(page: Page, token = berth.token) {
-  await page.goto(berth.url);
-  await page.getByLabel('API token').fill(token);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Projects', level: 1 }).waitFor();
-}
+const signIn = (page: Page, token = berth.token) => signInAs(page, berth.url, token);
 
 const noHorizontalScroll = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth);
 

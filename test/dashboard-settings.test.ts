@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
 import { request, startTestBerth, type TestBerth } from './helpers/berth.js';
-import { builtDashboard, launchBrowser, screenshot, type TestBrowser } from './helpers/browser.js';
+import { builtDashboard, launchBrowser, screenshot, type TestBrowser, signIn as signInAs } from './helpers/browser.js';
 
 const run = Math.random().toString(36).slice(2, 8);
 const BUILD_SECRET = `npm-secret-${run}-value`;
@@ -44,10 +44,7 @@ describe('the settings tabs of the application page', () => {
   const shown = (p = page) =>
     p.evaluate(() => [document.body.innerText, ...[...document.querySelectorAll('input, textarea, select')].map((e) => (e as HTMLInputElement).value)].join('\n'));
   async function signIn(p: Page, token: string, path: string) {
-    await p.goto(berth.url);
-    await p.getByLabel('API token').fill(token);
-    await p.getByRole('button', { name: 'Sign in' }).click();
-    await p.getByRole('heading', { name: 'Projects' }).waitFor();
+    await signInAs(p, berth.url, token);
     await p.goto(`${berth.url}${path}`);
   }
 

@@ -61,6 +61,14 @@ export async function launchBrowser(): Promise<TestBrowser> {
   };
 }
 
+/** Signs in through the dashboard's form and waits for the overview. */
+export async function signIn(page: Page, url: string, token: string): Promise<void> {
+  await page.goto(url);
+  await page.getByLabel('API token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Projects' }).waitFor();
+}
+
 /** Writes `<name>-<width>.png` under test-results/screenshots. */
 export async function screenshot(page: Page, name: string): Promise<string> {
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
