@@ -65,7 +65,13 @@ const saveForm = async (page: Page, name: string) => {
 };
 /** The selected deployment's log, once its stream ended with `status`. */
 async function logEnded(page: Page, status: string) {
-  await page.getByRole('heading', { name: /^Log of/ }).getByText(`ended ${status}`).waitFor({ timeout: 120_000 });
+  try {
+    await page.getByRole('heading', { name: /^Log of/ }).getByText(`ended ${status}`).waitFor({ timeout: 120_000 });
+  } catch (err) {
+    const deploymentId = new URL(page.url()).searchParams.get('deployment');
+    const log = deploymentId ? await ok('deployment.readLogs', { deploymentId, tail: 40 }) : '(no deployment selected)';
+    assert.fail(`the log did not end ${status}: ${(err as Error).message}\n${log}`);
+  }
   return (await page.getByRole('log').textContent()) ?? '';
 }
 const serviceEnv = async (appName: string) => (await run([docker, 'service', 'inspect', appName, '--format', '{{json .Spec.TaskTemplate.ContainerSpec.Env}}'])).trim();
@@ -162,4 +168,38 @@ test('sign in → project → application → image and port → deploy (live lo
   assert.equal((await b.call('application.one', { applicationId })).status, 404);
   await until('the service removed', async () => !(await run([docker, 'service', 'ls', '--format', '{{.Name}}'])).split('\n').includes(created.appName));
   assert.deepEqual(problems, []);
+});
+
+test('an uploaded archive from the General tab is stored and deployed, and the page follows its deployment', async () => {
+  const { page, problems } = await browser.page();
+  await signIn(page, b.url, b.token);
+  const project = await ok('project.create', { name: `upload-${runId}` });
+  const created = await ok('application.create', { name: `upload-${runId}`, environmentId: project.environment.environmentId });
+  appNames.push(created.appName);
+  await ok('application.update', { applicationId: created.applicationId, sourceType: 'drop' });
+  await ok('application.saveBuildType', { applicationId: created.applicationId, buildType: 'dockerfile', dockerfile: 'Dockerfile', dockerContextPath: null, dockerBuildStage: null, herokuVersion: null, railpackVersion: null });
+  const port = await freePort();
+  await ok('port.create', { applicationId: created.applicationId, publishedPort: port, targetPort: 3000, publishMode: 'host' });
+  const site = fs.mkdtempSync(path.join(tmp, 'site-'));
+  fs.writeFileSync(path.join(site, 'Dockerfile'), 'FROM busybox:latest\nCOPY index.html /www/index.html\nCMD ["httpd", "-f", "-p", "3000", "-h", "/www"]\n');
+  fs.writeFileSync(path.join(site, 'index.html'), `uploaded-${runId}\n`);
+  const archive = path.join(tmp, 'site.tar.gz');
+  await run(['tar', '-czf', archive, '-C', site, '--', 'Dockerfile', 'index.html']);
+
+  await page.goto(`${b.url}/application/${created.applicationId}/general`);
+  const form = page.getByRole('form', { name: 'Upload an archive' });
+  // nothing chosen: the server's own refusal, beside the form, and nothing queued
+  await form.getByRole('button', { name: 'Upload and deploy' }).click();
+  await form.getByRole('alert').filter({ hasText: 'zip' }).waitFor();
+  assert.deepEqual(await ok('deployment.all', { applicationId: created.applicationId }), []);
+
+  await form.getByLabel('Archive', { exact: true }).setInputFiles(archive);
+  await form.getByRole('button', { name: 'Upload and deploy' }).click();
+  await page.waitForURL(/\/deployments\?deployment=/);
+  const [row] = await ok('deployment.all', { applicationId: created.applicationId });
+  assert.equal(new URL(page.url()).searchParams.get('deployment'), row.deploymentId, 'the page follows the deployment the upload queued');
+  assert.match(await logEnded(page, 'done'), /Deployment done/);
+  assert.equal(await answer(port), `uploaded-${runId}\n`);
+  // the refused first attempt is the only console error
+  assert.deepEqual(problems.filter((p) => !/status of 400/.test(p)), []);
 });

@@ -67,6 +67,11 @@ export async function mutate<T = any>(name: string, input: Input = {}): Promise<
   return answer<T>(await fetch(`/api/${name}`, { method: 'POST', headers: headers({ 'content-type': 'application/json' }), body: JSON.stringify(input) }));
 }
 
+/** A multipart upload (`application.dropDeployment` takes the archive this way). */
+export async function upload<T = any>(name: string, form: FormData): Promise<T> {
+  return answer<T>(await fetch(`/api/${name}`, { method: 'POST', headers: headers(), body: form }));
+}
+
 export interface StreamEvent {
   event: string;
   data: string;

@@ -1,5 +1,8 @@
-import type { ApiError } from '../../api';
-import { useQuery } from '../../hooks';
+import { useState } from 'preact/hooks';
+import { query, upload, type ApiError } from '../../api';
+import { useCan } from '../../caller';
+import { useAction, useQuery } from '../../hooks';
+import { navigate } from '../../router';
 import { ErrorText } from '../../ui';
 import { AreaField, CheckField, joinLines, lines, numberOrNull, SelectField, SettingsForm, TextField, useForm } from './fields';
 import type { AppProps } from './types';
@@ -10,9 +13,48 @@ export function General({ app, reload }: AppProps) {
     <>
       <NameForm app={app} reload={reload} />
       <SourceForm app={app} reload={reload} />
+      {app.sourceType === 'drop' && <UploadForm app={app} reload={reload} />}
       <BuildForm app={app} reload={reload} />
       <ImagesForm app={app} reload={reload} />
     </>
+  );
+}
+
+/**
+ * An archive for an application whose source is an upload: sent as multipart to
+ * `application.dropDeployment`, which stores it and queues its deployment; the Deployments
+ * tab then follows that deployment's log.
+ */
+function UploadForm({ app }: AppProps) {
+  const { deploy } = useCan();
+  const [file, setFile] = useState<File>();
+  const [buildPath, setBuildPath] = useState(app.dropBuildPath ?? '');
+  const send = useAction(async () => {
+    const form = new FormData();
+    form.append('applicationId', app.applicationId);
+    if (buildPath) form.append('dropBuildPath', buildPath);
+    if (file) form.append('zip', file);
+    await upload('application.dropDeployment', form);
+    // the upload answers no deployment: the newest one is the one it queued
+    const [queued] = await query('deployment.all', { applicationId: app.applicationId });
+    navigate(`/application/${app.applicationId}/deployments${queued ? `?deployment=${queued.deploymentId}` : ''}`);
+  });
+  if (!deploy) return null;
+  return (
+    <form class="panel" aria-labelledby="upload-title" noValidate onSubmit={(e) => (e.preventDefault(), void send.run())}>
+      <h2 id="upload-title">Upload an archive</h2>
+      <p class="muted">A .zip or .tar.gz of the code; it replaces the last upload and is deployed at once.</p>
+      <label for="upload-file">Archive</label>
+      <input id="upload-file" type="file" accept=".zip,.tar.gz,.tgz,application/zip,application/gzip" onChange={(e) => setFile(e.currentTarget.files?.[0])} />
+      <label for="upload-path">Build path inside the archive</label>
+      <input id="upload-path" value={buildPath} placeholder="/" onInput={(e) => setBuildPath(e.currentTarget.value)} />
+      <div class="actions">
+        <button type="submit" class="primary" disabled={send.busy}>
+          {send.busy ? 'Uploading…' : 'Upload and deploy'}
+        </button>
+      </div>
+      <ErrorText error={send.error} />
+    </form>
   );
 }
 
