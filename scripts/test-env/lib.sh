@@ -76,3 +76,19 @@ wait_for() {
     sleep 0.2
   done
 }
+
+# The lab (scripts/test-env/cluster.sh): worker nodes berth-node-N at 10.231.0.1N on the
+# lab network 10.231.0.0/24, whose host side (interface berth-lab) is 10.231.0.1, the address
+# the host's swarm advertises. Fixed: the tests and env.json's readers code against them.
+BERTH_LAB_PREFIX=10.231.0
+BERTH_LAB_ADDR=$BERTH_LAB_PREFIX.1
+BERTH_LAB_CIDR=$BERTH_LAB_PREFIX.0/24
+BERTH_LAB_IF=berth-lab
+BERTH_LAB_NODES="1 2"
+BERTH_LAB_REGISTRY=$BERTH_LAB_ADDR:5000
+
+# lab_net_up — true if the host side of the lab network is up with its address, the one
+# sure sign that traffic to 10.231.0.0/24 stays on this machine.
+lab_net_up() {
+  ip -4 -o addr show dev "$BERTH_LAB_IF" up 2>/dev/null | grep -q " $BERTH_LAB_ADDR/24 "
+}
