@@ -146,13 +146,15 @@ describe('the lab: a three-node swarm on this machine', () => {
     const image = `${e.registry.labUrl}/berth-labtest/web:${run}`;
     const port = await freePort();
     const config = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-labtest-'));
+    let pinned: string | undefined;
     t.after(async () => {
       fs.rmSync(config, { recursive: true, force: true });
       await docker(['service', 'rm', SERVICE]).catch(() => {});
       // Each node's copy goes once its task's container has.
-      for (const host of [undefined, ...workers().map((w) => w.dockerHost)]) {
-        const gone = async () => (await docker(['image', 'ls', '-q', image], host)) === '' || (await docker(['image', 'rm', image], host).then(() => true, () => false));
-        await until(`${image} removed from ${host ?? 'this engine'}`, gone, Boolean, 30_000).catch(() => {});
+      for (const [host, ref] of [[undefined, image], ...workers().map((w) => [w.dockerHost, pinned])]) {
+        if (!ref) continue;
+        const gone = async () => (await docker(['image', 'ls', '-q', ref], host)) === '' || (await docker(['image', 'rm', ref], host).then(() => true, () => false));
+        await until(`${ref} removed from ${host ?? 'this engine'}`, gone, Boolean, 30_000).catch(() => {});
       }
     });
 
@@ -188,9 +190,14 @@ describe('the lab: a three-node swarm on this machine', () => {
     const running = (await docker(['service', 'ps', '--filter', 'desired-state=running', '--format', '{{.Node}} {{.CurrentState}}', SERVICE])).split('\n').sort();
     assert.deepEqual(running.map((l) => l.split(' ')[0]), expected.map(([, h]) => h).sort());
     for (const line of running) assert.match(line, / Running /);
+    // The workers pulled the image by the digest the service pins, from the lab registry.
+    const spec = await docker(['service', 'inspect', '--format', '{{.Spec.TaskTemplate.ContainerSpec.Image}}', SERVICE]);
+    const digest = /@(sha256:[0-9a-f]{64})$/.exec(spec)?.[1];
+    assert.ok(spec.startsWith(`${image}@`) && digest, spec);
+    pinned = `${e.registry.labUrl}/berth-labtest/web@${digest}`;
     for (const w of workers()) {
-      const digests = await docker(['image', 'inspect', '--format', '{{json .RepoDigests}}', image], w.dockerHost);
-      assert.ok(JSON.parse(digests).some((d: string) => d.startsWith(`${e.registry.labUrl}/berth-labtest/web@sha256:`)), `${w.hostname}: ${digests}`);
+      const digests = await docker(['image', 'inspect', '--format', '{{json .RepoDigests}}', pinned], w.dockerHost);
+      assert.deepEqual(JSON.parse(digests), [pinned], w.hostname);
     }
 
     // Power node 2 off: Swarm marks it down (1 s heartbeat), and its address stops answering.

@@ -104,7 +104,7 @@ case "$state" in
     done_+=("swarm re-initialised on $ADVERTISE (was $state)")
     ;;
 esac
-if [ "$(docker info --format '{{.Swarm.Cluster.Spec.Dispatcher.HeartbeatPeriod}}')" != 1000000000 ]; then
+if [ "$(docker info --format '{{.Swarm.Cluster.Spec.Dispatcher.HeartbeatPeriod}}')" != "$HEARTBEAT" ]; then
   docker swarm update --dispatcher-heartbeat "$HEARTBEAT" >&2 || die "docker swarm update --dispatcher-heartbeat failed"
   done_+=("heartbeat set to $HEARTBEAT")
 fi
