@@ -7,11 +7,11 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
+import { freePort } from './helpers/e2e.js';
 import { labUp, readTestEnv, testEnvIfPresent } from './helpers/test-env.js';
 import { until } from './helpers/until.js';
 
@@ -51,17 +51,6 @@ function login(configDir: string): Promise<void> {
       err ? reject(new Error(`docker login ${registry.labUrl}: ${stderr}`)) : resolve(),
     );
     child.stdin!.end(registry.password);
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
   });
 }
 
