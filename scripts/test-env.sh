@@ -15,7 +15,6 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 PARTS=$HERE/test-env
 # shellcheck source=scripts/test-env/lib.sh
 . "$PARTS/lib.sh"
-ENV_FILE=${BERTH_TEST_ENV:-$BERTH_TEST_DIR/env.json}
 
 [ "$(id -u)" = 0 ] || die "run as root (it installs packages and starts dockerd, sshd and servers)"
 command -v apt-get >/dev/null || die "needs a Debian machine (apt-get)"
@@ -85,29 +84,6 @@ step git bash "$PARTS/git.sh"
 step lab bash "$PARTS/cluster.sh" nodes
 
 # --- 7. env.json --------------------------------------------------------------------------------------
-write_env() {
-  local reg_user reg_pass docker_cli
-  reg_user=$(sed -n 's/^USER_NAME=//p' "$PARTS/registry.sh" | head -n 1)
-  reg_pass=$(sed -n 's/^USER_PASS=//p' "$PARTS/registry.sh" | head -n 1)
-  # The client from docker.io matches the engine and reaches its built-in BuildKit
-  # (DOCKER_BUILDKIT=1); a newer client without the buildx plugin cannot.
-  docker_cli=/usr/bin/docker
-  [ -x "$docker_cli" ] || docker_cli=$(command -v docker)
-  mkdir -p "$(dirname "$ENV_FILE")"
-  ENV_OUT=$ENV_FILE \
-    ENV_DOCKER_HOST=${DOCKER_HOST:-unix:///var/run/docker.sock} \
-    ENV_DOCKER_CLI=$docker_cli \
-    ENV_DOCKER_VERSION=$(docker version --format '{{.Server.Version}}') \
-    ENV_SWARM_NODE=$(docker info --format '{{.Swarm.NodeID}}') \
-    ENV_SWARM_ADDR=$(docker info --format '{{.Swarm.NodeAddr}}') \
-    ENV_LAB_ADDR=$BERTH_LAB_ADDR \
-    ENV_LAB_REGISTRY=$BERTH_LAB_REGISTRY \
-    ENV_IPVS=$([ -e /proc/net/ip_vs ] && echo true || echo false) \
-    ENV_REGISTRY_USER=$reg_user \
-    ENV_REGISTRY_PASS=$reg_pass \
-    node "$PARTS/write-env.mjs" || return 1
-  say "$ENV_FILE"
-}
 step env write_env
 
 ms=$(ms_since "$T_START")

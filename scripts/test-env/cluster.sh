@@ -2,11 +2,13 @@
 # The lab: two Docker worker nodes on this machine, joined to the host engine's swarm, so
 # that tests see a real three-node cluster. Run as root.
 #
-#   cluster.sh up            everything below, idempotently (what scripts/test-env.sh does)
+#   cluster.sh up            everything below, idempotently, then env.json
 #   cluster.sh net           only the network: the hub, the host's berth-lab = 10.231.0.1/24
 #                            and the local `unreachable` route for the lab range
 #   cluster.sh nodes         start the nodes that are not running; join, label and drain them
-#   cluster.sh down          tear the lab down (nodes, network, data); the route stays
+#                            (scripts/test-env.sh runs net, then nodes, then writes env.json)
+#   cluster.sh down          tear the lab down (nodes, network, data; env.json then lists the
+#                            manager alone); the route stays
 #   cluster.sh status        one line per node: process, swarm state, memory
 #   cluster.sh node-kill N   power node N off (SIGKILL to its pid namespace: all its containers)
 #   cluster.sh node-start N  start node N again on the same data (it rejoins as itself)
@@ -105,6 +107,7 @@ done <<EOF
 $BERTH_NODE_CGROUPS
 EOF
 # The shims put their sockets under /run/containerd; a private one keeps them off the host.
+mkdir -p /run/containerd
 mount -t tmpfs -o mode=0700 tmpfs /run/containerd
 exec tini -- dockerd --config-file "$2"'
 
@@ -116,6 +119,8 @@ node_start() {
   exec_root=/run/$ns
   config=$LAB_STATE/node-$n.json
   mkdir -p "$data" "$exec_root" "$LAB_RUN"
+  # cgroupfs whatever the host runs: under systemd, dockerd would pick the systemd driver,
+  # for which a cgroup parent must be a slice.
   cat >"$config" <<EOF
 {
   "hosts": ["unix://$(sock_of "$n")"],
@@ -123,6 +128,7 @@ node_start() {
   "exec-root": "$exec_root",
   "pidfile": "/run/$ns.pid",
   "cgroup-parent": "/$ns",
+  "exec-opts": ["native.cgroupdriver=cgroupfs"],
   "deprecated-key-path": "$data/key.json"
 }
 EOF
@@ -226,6 +232,7 @@ lab_up() {
   bash "$PARTS/docker.sh" >&2
   bash "$PARTS/registry.sh" >&2
   nodes_up
+  write_env >&2 # the nodes' IDs change when they join anew
 }
 
 lab_if_gone() { ! ip link show "$BERTH_LAB_IF" >/dev/null 2>&1; }
@@ -255,6 +262,7 @@ lab_down() {
   ! has_ns "$HUB" || ip netns del "$HUB"
   wait_for 5 lab_if_gone || ip link del "$BERTH_LAB_IF" 2>/dev/null || true
   route_ensure
+  write_env >&2
   say "lab down; the route '$(ip route show type unreachable | grep "^unreachable $BERTH_LAB_CIDR " | sed 's/ *$//')' stays"
 }
 

@@ -92,3 +92,31 @@ BERTH_LAB_REGISTRY=$BERTH_LAB_ADDR:5000
 lab_net_up() {
   ip -4 -o addr show dev "$BERTH_LAB_IF" up 2>/dev/null | grep -q " $BERTH_LAB_ADDR/24 "
 }
+
+# write_env — writes env.json, the facts the tests read (scripts/test-env/write-env.mjs);
+# prints its path.
+BERTH_TEST_PARTS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+BERTH_TEST_ENV_FILE=${BERTH_TEST_ENV:-$BERTH_TEST_DIR/env.json}
+write_env() {
+  local reg_user reg_pass docker_cli
+  reg_user=$(sed -n 's/^USER_NAME=//p' "$BERTH_TEST_PARTS/registry.sh" | head -n 1)
+  reg_pass=$(sed -n 's/^USER_PASS=//p' "$BERTH_TEST_PARTS/registry.sh" | head -n 1)
+  # The client from docker.io matches the engine and reaches its built-in BuildKit
+  # (DOCKER_BUILDKIT=1); a newer client without the buildx plugin cannot.
+  docker_cli=/usr/bin/docker
+  [ -x "$docker_cli" ] || docker_cli=$(command -v docker)
+  mkdir -p "$(dirname "$BERTH_TEST_ENV_FILE")"
+  ENV_OUT=$BERTH_TEST_ENV_FILE \
+    ENV_DOCKER_HOST=${DOCKER_HOST:-unix:///var/run/docker.sock} \
+    ENV_DOCKER_CLI=$docker_cli \
+    ENV_DOCKER_VERSION=$(docker version --format '{{.Server.Version}}') \
+    ENV_SWARM_NODE=$(docker info --format '{{.Swarm.NodeID}}') \
+    ENV_SWARM_ADDR=$(docker info --format '{{.Swarm.NodeAddr}}') \
+    ENV_LAB_ADDR=$BERTH_LAB_ADDR \
+    ENV_LAB_REGISTRY=$BERTH_LAB_REGISTRY \
+    ENV_IPVS=$([ -e /proc/net/ip_vs ] && echo true || echo false) \
+    ENV_REGISTRY_USER=$reg_user \
+    ENV_REGISTRY_PASS=$reg_pass \
+    node "$BERTH_TEST_PARTS/write-env.mjs" || return 1
+  say "$BERTH_TEST_ENV_FILE"
+}
