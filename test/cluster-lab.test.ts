@@ -41,7 +41,8 @@ interface EngineNode {
   ManagerStatus?: { Addr: string; Leader: boolean };
 }
 const nodes = async (): Promise<EngineNode[]> => JSON.parse(await docker(['node', 'inspect', ...(await docker(['node', 'ls', '-q'])).split('\n')]));
-const state = async (nodeId: string) => docker(['node', 'inspect', '--format', '{{.Status.State}}', nodeId]);
+/** A node's state as the manager sees it, by hostname (a node that joins anew gets a new ID). */
+const state = async (hostname: string) => docker(['node', 'inspect', '--format', '{{.Status.State}}', hostname]);
 
 /** `docker login` to the lab registry into `configDir`, the password on stdin. */
 function login(configDir: string): Promise<void> {
@@ -77,8 +78,8 @@ describe('the lab: a three-node swarm on this machine', () => {
     await docker(['service', 'rm', SERVICE]).catch(() => {});
     for (const w of workers()) {
       if (!(await docker(['info', '--format', '{{.Name}}'], w.dockerHost).catch(() => ''))) await cluster('node-start', w.hostname.replace('berth-node-', '')).catch(() => {});
-      await until(`${w.hostname} ready`, () => state(w.nodeId), (s) => s === 'ready', 30_000).catch(() => {});
-      await docker(['node', 'update', '--availability', 'drain', w.nodeId]).catch(() => {});
+      await until(`${w.hostname} ready`, () => state(w.hostname), (s) => s === 'ready', 30_000).catch(() => {});
+      await docker(['node', 'update', '--availability', 'drain', w.hostname]).catch(() => {});
     }
   });
 
@@ -119,6 +120,7 @@ describe('the lab: a three-node swarm on this machine', () => {
         [manager.Description.Hostname, manager.ID, 'manager', '10.231.0.1', 'unix:///var/run/docker.sock'],
         ...seen.map((n) => [n.Description.Hostname, n.ID, 'worker', n.Status.Addr, n.Spec.Labels['berth.engine']]),
       ],
+      'env.json is not the swarm (a node re-joined since it was written: scripts/test-env/cluster.sh up writes it again)',
     );
     // Each worker's own engine answers on its socket, under its own name and engine ID.
     const ids = new Set([await docker(['info', '--format', '{{.ID}}'])]);
@@ -140,6 +142,11 @@ describe('the lab: a three-node swarm on this machine', () => {
       fs.rmSync(config, { recursive: true, force: true });
       await docker(['service', 'rm', SERVICE]).catch(() => {});
       // Each node's copy goes once its task's container has.
+      // The pushed manifest, through the registry's loopback side (same storage).
+      if (pinned) {
+        const basic = `Basic ${Buffer.from(`${e.registry.username}:${e.registry.password}`).toString('base64')}`;
+        await fetch(`http://${e.registry.url}/v2/berth-labtest/web/manifests/${pinned.split('@')[1]}`, { method: 'DELETE', headers: { authorization: basic } }).catch(() => {});
+      }
       for (const [host, ref] of [[undefined, image], ...workers().map((w) => [w.dockerHost, pinned])]) {
         if (!ref) continue;
         const gone = async () => (await docker(['image', 'ls', '-q', ref], host)) === '' || (await docker(['image', 'rm', ref], host).then(() => true, () => false));
@@ -152,7 +159,7 @@ describe('the lab: a three-node swarm on this machine', () => {
     await docker(['tag', 'busybox:latest', image]);
     await docker(['push', image], undefined, config);
 
-    for (const w of workers()) await docker(['node', 'update', '--availability', 'active', w.nodeId]);
+    for (const w of workers()) await docker(['node', 'update', '--availability', 'active', w.hostname]);
     await docker(
       [
         'service', 'create', '--detach', '--with-registry-auth',
@@ -193,13 +200,13 @@ describe('the lab: a three-node swarm on this machine', () => {
     const victim = workers()[1];
     const killedAt = Date.now();
     await cluster('node-kill', '2');
-    await until(`${victim.hostname} down`, () => state(victim.nodeId), (s) => s === 'down', 30_000);
+    await until(`${victim.hostname} down`, () => state(victim.hostname), (s) => s === 'down', 30_000);
     t.diagnostic(`${victim.hostname} down ${((Date.now() - killedAt) / 1000).toFixed(1)} s after the kill`);
     assert.equal(await answer(victim.address, port), undefined);
 
     const startedAt = Date.now();
     await cluster('node-start', '2');
-    await until(`${victim.hostname} ready again`, () => state(victim.nodeId), (s) => s === 'ready', 30_000);
+    await until(`${victim.hostname} ready again`, () => state(victim.hostname), (s) => s === 'ready', 30_000);
     t.diagnostic(`${victim.hostname} ready ${((Date.now() - startedAt) / 1000).toFixed(1)} s after node-start`);
     // Its task comes back (the host-mode port left it pending for want of a node).
     await until(`${victim.hostname} answering again`, () => answer(victim.address, port), (body) => body === victim.hostname, 60_000);
