@@ -17,6 +17,7 @@ npm ci --no-audit --no-fund
 # better-sqlite3's native module for the other supported Node majors (package.json engines).
 node scripts/native-modules.mjs
 
-# The test environment: Docker engine in swarm mode, local base images, a registry and
-# git servers on loopback (needs root; idempotent, fast when already set up).
+# The test environment: Docker engine in swarm mode with the lab's two worker nodes (their
+# own daemons in namespaces on 10.231.0.0/24), local base images, a registry and git servers
+# on loopback (needs root; idempotent, fast when already set up).
 bash scripts/test-env.sh

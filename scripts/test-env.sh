@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# The test environment, as root on Debian 12, idempotently: Docker Engine (docker.io) in
-# single-node Swarm mode with the berth-network overlay, the base images the tests use
-# (built here, never pulled), a local registry with htpasswd auth, and Git repositories over
-# smart HTTP (token) and SSH (deploy key). Nothing comes from the internet but Debian and npm
-# packages. It starts what is stopped and keeps what an earlier run left.
+# The test environment, as root on Debian 12, idempotently: Docker Engine (docker.io) as the
+# manager of a three-node swarm whose two workers are the lab's (scripts/test-env/cluster.sh:
+# dockerds in their own namespaces on 10.231.0.0/24, drained), the berth-network overlay, the
+# base images the tests use (built here, never pulled), a local registry with htpasswd auth
+# (also on the lab address, TLS), and Git repositories over smart HTTP (token) and SSH
+# (deploy key). Nothing comes from the internet but Debian and npm packages, and nothing
+# goes to the lab range but the lab. It starts what is stopped and keeps what an earlier
+# run left.
 #
 # Writes what the tests need to know to $BERTH_TEST_ENV (default /var/lib/berth-test/env.json).
 # One line per step on stdout; each step's details in /var/lib/berth-test/logs/<step>.log.
@@ -12,7 +15,6 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 PARTS=$HERE/test-env
 # shellcheck source=scripts/test-env/lib.sh
 . "$PARTS/lib.sh"
-ENV_FILE=${BERTH_TEST_ENV:-$BERTH_TEST_DIR/env.json}
 
 [ "$(id -u)" = 0 ] || die "run as root (it installs packages and starts dockerd, sshd and servers)"
 command -v apt-get >/dev/null || die "needs a Debian machine (apt-get)"
@@ -45,7 +47,7 @@ step() {
 
 # --- 1. Debian packages (docker.io is docker.sh's: it checks the docker client first) -------
 PKGS=(ca-certificates curl git openssh-server openssh-client busybox-static debootstrap
-  docker-registry apache2-utils chromium)
+  docker-registry apache2-utils chromium iproute2 util-linux procps tini openssl)
 packages() {
   local missing
   mapfile -t missing < <(missing_pkgs "${PKGS[@]}")
@@ -65,45 +67,23 @@ if [ -z "${BERTH_APT_UPDATED:-}" ]; then
 fi
 step packages packages
 
-# --- 2. Docker Engine, swarm, network -----------------------------------------------------------
+# --- 2. The lab's network (the swarm advertises its address), Docker Engine, swarm, network -------
+step lab-net bash "$PARTS/cluster.sh" net
 step docker bash "$PARTS/docker.sh"
 
 # --- 3. Images -------------------------------------------------------------------------------------
 step images bash "$PARTS/images.sh"
 
-# --- 4. Registry (scripts/test-env/registry.sh: 127.0.0.1:5000, htpasswd) ---------------------------
-registry() {
-  local before
-  before=$(curl -s -o /dev/null -m 5 -w '%{http_code}' http://127.0.0.1:5000/v2/ || true)
-  bash "$PARTS/registry.sh" || return 1
-  if [ "$before" = 401 ]; then say "127.0.0.1:5000 running"; else say "127.0.0.1:5000 started"; fi
-}
-step registry registry
+# --- 4. Registry (scripts/test-env/registry.sh: 127.0.0.1:5000, htpasswd; 10.231.0.1:5000, TLS) ---
+step registry bash "$PARTS/registry.sh"
 
 # --- 5. Git over HTTP and SSH ----------------------------------------------------------------------
 step git bash "$PARTS/git.sh"
 
-# --- 6. env.json --------------------------------------------------------------------------------------
-write_env() {
-  local reg_user reg_pass docker_cli
-  reg_user=$(sed -n 's/^USER_NAME=//p' "$PARTS/registry.sh" | head -n 1)
-  reg_pass=$(sed -n 's/^USER_PASS=//p' "$PARTS/registry.sh" | head -n 1)
-  # The client from docker.io matches the engine and reaches its built-in BuildKit
-  # (DOCKER_BUILDKIT=1); a newer client without the buildx plugin cannot.
-  docker_cli=/usr/bin/docker
-  [ -x "$docker_cli" ] || docker_cli=$(command -v docker)
-  mkdir -p "$(dirname "$ENV_FILE")"
-  ENV_OUT=$ENV_FILE \
-    ENV_DOCKER_HOST=${DOCKER_HOST:-unix:///var/run/docker.sock} \
-    ENV_DOCKER_CLI=$docker_cli \
-    ENV_DOCKER_VERSION=$(docker version --format '{{.Server.Version}}') \
-    ENV_SWARM_NODE=$(docker info --format '{{.Swarm.NodeID}}') \
-    ENV_IPVS=$([ -e /proc/net/ip_vs ] && echo true || echo false) \
-    ENV_REGISTRY_USER=$reg_user \
-    ENV_REGISTRY_PASS=$reg_pass \
-    node "$PARTS/write-env.mjs" || return 1
-  say "$ENV_FILE"
-}
+# --- 6. The lab's worker nodes, joined and drained --------------------------------------------------
+step lab bash "$PARTS/cluster.sh" nodes
+
+# --- 7. env.json --------------------------------------------------------------------------------------
 step env write_env
 
 ms=$(ms_since "$T_START")

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Docker Engine for the tests: Debian's docker.io, dockerd running, a single-node swarm on
-# 127.0.0.1 and the attachable overlay network the applications join. Idempotent; run as
-# root. Prints one summary line on stdout, details on stderr.
+# Docker Engine for the tests: Debian's docker.io, dockerd running, a swarm whose manager is
+# this engine, advertising the lab address 10.231.0.1 (the lab's worker nodes join it; see
+# cluster.sh, whose `net` must have run) with a 1 s dispatcher heartbeat, and the attachable
+# overlay network the applications join. Idempotent; run as root. Prints one summary line on
+# stdout, details on stderr.
 set -euo pipefail
 # shellcheck source=scripts/test-env/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -59,10 +61,19 @@ else
 fi
 version=$(docker version --format '{{.Server.Version}}' 2>/dev/null || echo '?')
 
-# 2. Single-node swarm. After a restart the node comes back by itself (state "pending"
-# for a moment); an unusable state (error, locked) is reset.
+# 2. The swarm. After a restart the node comes back by itself (state "pending" for a
+# moment); an unusable state (error, locked) is reset. A swarm advertising another address
+# (127.0.0.1, as before the lab) is initialised again: the lab's nodes can reach only
+# 10.231.0.1. That drops its services and networks; the network is made again below.
+# A dead node is marked down after 3 heartbeats: 1 s makes that seconds, not 15.
+ADVERTISE=$BERTH_LAB_ADDR
+HEARTBEAT=1s
+lab_net_up || die "the lab network ($BERTH_LAB_IF, $ADVERTISE) is down: run scripts/test-env/cluster.sh net"
 swarm_state() { docker info --format '{{.Swarm.LocalNodeState}}' 2>/dev/null; }
 swarm_active() { [ "$(swarm_state)" = active ]; }
+swarm_init() {
+  docker swarm init --advertise-addr "$ADVERTISE" --dispatcher-heartbeat "$HEARTBEAT" >&2 || die "docker swarm init failed"
+}
 state=$(swarm_state)
 if [ "$state" = pending ]; then
   wait_for 30 swarm_active || true
@@ -72,19 +83,31 @@ case "$state" in
   active)
     [ "$(docker info --format '{{.Swarm.ControlAvailable}}')" = true ] ||
       die "this node is a swarm worker, not a manager: run 'docker swarm leave --force' and retry"
-    done_+=("swarm active")
+    addr=$(docker info --format '{{.Swarm.NodeAddr}}')
+    if [ "$addr" != "$ADVERTISE" ]; then
+      note "the swarm advertises $addr, not $ADVERTISE: leaving and initialising again"
+      docker swarm leave --force >&2 || die "docker swarm leave failed"
+      swarm_init
+      done_+=("swarm re-initialised on $ADVERTISE (was $addr)")
+    else
+      done_+=("swarm active on $ADVERTISE")
+    fi
     ;;
   inactive)
-    docker swarm init --advertise-addr 127.0.0.1 >&2 || die "docker swarm init failed"
-    done_+=("swarm initialised")
+    swarm_init
+    done_+=("swarm initialised on $ADVERTISE")
     ;;
   *)
     note "swarm state '$state': leaving and initialising again"
     docker swarm leave --force >&2 || true
-    docker swarm init --advertise-addr 127.0.0.1 >&2 || die "docker swarm init failed"
-    done_+=("swarm re-initialised (was $state)")
+    swarm_init
+    done_+=("swarm re-initialised on $ADVERTISE (was $state)")
     ;;
 esac
+if [ "$(docker info --format '{{.Swarm.Cluster.Spec.Dispatcher.HeartbeatPeriod}}')" != "$HEARTBEAT" ]; then
+  docker swarm update --dispatcher-heartbeat "$HEARTBEAT" >&2 || die "docker swarm update --dispatcher-heartbeat failed"
+  done_+=("heartbeat set to $HEARTBEAT")
+fi
 
 # 3. The overlay network applications and Traefik join.
 net=$BERTH_TEST_NETWORK

@@ -76,3 +76,47 @@ wait_for() {
     sleep 0.2
   done
 }
+
+# The lab (scripts/test-env/cluster.sh): worker nodes berth-node-N at 10.231.0.1N on the
+# lab network 10.231.0.0/24, whose host side (interface berth-lab) is 10.231.0.1, the address
+# the host's swarm advertises. Fixed: the tests and env.json's readers code against them.
+BERTH_LAB_PREFIX=10.231.0
+BERTH_LAB_ADDR=$BERTH_LAB_PREFIX.1
+BERTH_LAB_CIDR=$BERTH_LAB_PREFIX.0/24
+BERTH_LAB_IF=berth-lab
+BERTH_LAB_NODES="1 2"
+BERTH_LAB_REGISTRY=$BERTH_LAB_ADDR:5000
+
+# lab_net_up — true if the host side of the lab network is up with its address, the one
+# sure sign that traffic to 10.231.0.0/24 stays on this machine.
+lab_net_up() {
+  ip -4 -o addr show dev "$BERTH_LAB_IF" up 2>/dev/null | grep -q " $BERTH_LAB_ADDR/24 "
+}
+
+# write_env — writes env.json, the facts the tests read (scripts/test-env/write-env.mjs);
+# prints its path.
+BERTH_TEST_PARTS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+BERTH_TEST_ENV_FILE=${BERTH_TEST_ENV:-$BERTH_TEST_DIR/env.json}
+write_env() {
+  local reg_user reg_pass docker_cli
+  reg_user=$(sed -n 's/^USER_NAME=//p' "$BERTH_TEST_PARTS/registry.sh" | head -n 1)
+  reg_pass=$(sed -n 's/^USER_PASS=//p' "$BERTH_TEST_PARTS/registry.sh" | head -n 1)
+  # The client from docker.io matches the engine and reaches its built-in BuildKit
+  # (DOCKER_BUILDKIT=1); a newer client without the buildx plugin cannot.
+  docker_cli=/usr/bin/docker
+  [ -x "$docker_cli" ] || docker_cli=$(command -v docker)
+  mkdir -p "$(dirname "$BERTH_TEST_ENV_FILE")"
+  ENV_OUT=$BERTH_TEST_ENV_FILE \
+    ENV_DOCKER_HOST=${DOCKER_HOST:-unix:///var/run/docker.sock} \
+    ENV_DOCKER_CLI=$docker_cli \
+    ENV_DOCKER_VERSION=$(docker version --format '{{.Server.Version}}') \
+    ENV_SWARM_NODE=$(docker info --format '{{.Swarm.NodeID}}') \
+    ENV_SWARM_ADDR=$(docker info --format '{{.Swarm.NodeAddr}}') \
+    ENV_LAB_ADDR=$BERTH_LAB_ADDR \
+    ENV_LAB_REGISTRY=$BERTH_LAB_REGISTRY \
+    ENV_IPVS=$([ -e /proc/net/ip_vs ] && echo true || echo false) \
+    ENV_REGISTRY_USER=$reg_user \
+    ENV_REGISTRY_PASS=$reg_pass \
+    node "$BERTH_TEST_PARTS/write-env.mjs" || return 1
+  say "$BERTH_TEST_ENV_FILE"
+}

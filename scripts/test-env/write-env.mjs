@@ -1,5 +1,6 @@
 // Writes env.json, the facts the tests read about the environment scripts/test-env.sh made.
 // Called by scripts/test-env.sh with ENV_* variables; reads the git part's files.
+import { execFileSync } from 'node:child_process';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 
 const e = process.env;
@@ -8,17 +9,46 @@ const read = (p) => readFileSync(p, 'utf8').trim();
 const ipvs = e.ENV_IPVS === 'true';
 const httpBase = `http://127.0.0.1:${e.BERTH_TEST_GIT_HTTP_PORT}`;
 
+/**
+ * The swarm's nodes, the manager (this engine) first, then the lab's workers by hostname;
+ * a worker's engine is its `berth.engine` label (cluster.sh sets it). A manager's
+ * Status.Addr may read 0.0.0.0 (it listens on all addresses): its advertised one is in
+ * ManagerStatus.Addr.
+ */
+function clusterNodes() {
+  const docker = (...args) => execFileSync(e.ENV_DOCKER_CLI, args, { encoding: 'utf8' });
+  const ids = docker('node', 'ls', '-q').split('\n').filter(Boolean);
+  return JSON.parse(docker('node', 'inspect', ...ids))
+    .map((n) => ({
+      hostname: n.Description.Hostname,
+      nodeId: n.ID,
+      role: n.Spec.Role,
+      address: n.ManagerStatus?.Addr?.replace(/:\d+$/, '') ?? n.Status.Addr,
+      dockerHost: n.Spec.Role === 'manager' ? e.ENV_DOCKER_HOST : n.Spec.Labels['berth.engine'],
+    }))
+    .sort((a, b) => (a.role === b.role ? a.hostname.localeCompare(b.hostname) : a.role === 'manager' ? -1 : 1));
+}
+
 const env = {
   generatedAt: new Date().toISOString(),
   dockerHost: e.ENV_DOCKER_HOST,
   dockerCli: e.ENV_DOCKER_CLI,
   dockerVersion: e.ENV_DOCKER_VERSION,
-  swarm: { nodeId: e.ENV_SWARM_NODE, advertiseAddr: '127.0.0.1' },
+  swarm: { nodeId: e.ENV_SWARM_NODE, advertiseAddr: e.ENV_SWARM_ADDR },
   ipvs,
   endpointMode: ipvs ? 'vip' : 'dnsrr',
   network: e.BERTH_TEST_NETWORK,
   images: ['busybox:latest', 'debian:bookworm-slim', 'node:20-bookworm-slim'],
-  registry: { url: '127.0.0.1:5000', username: e.ENV_REGISTRY_USER, password: e.ENV_REGISTRY_PASS },
+  // labUrl: the same registry on the lab address, over TLS with the test CA labCa (Docker
+  // engines trust it through /etc/docker/certs.d; a Node client needs NODE_EXTRA_CA_CERTS).
+  registry: {
+    url: '127.0.0.1:5000',
+    labUrl: e.ENV_LAB_REGISTRY,
+    labCa: `${dir}/registry/lab-tls/ca.crt`,
+    username: e.ENV_REGISTRY_USER,
+    password: e.ENV_REGISTRY_PASS,
+  },
+  cluster: { labAddress: e.ENV_LAB_ADDR, nodes: clusterNodes() },
   git: {
     reposDir: `${dir}/git/repos`,
     reposOwner: 'git',
@@ -37,7 +67,7 @@ const env = {
   },
 };
 
-for (const [k, v] of Object.entries({ ENV_OUT: e.ENV_OUT, BERTH_TEST_DIR: dir, ENV_DOCKER_VERSION: e.ENV_DOCKER_VERSION })) {
+for (const [k, v] of Object.entries({ ENV_OUT: e.ENV_OUT, BERTH_TEST_DIR: dir, ENV_DOCKER_VERSION: e.ENV_DOCKER_VERSION, ENV_LAB_ADDR: e.ENV_LAB_ADDR })) {
   if (!v) throw new Error(`${k} is not set`);
 }
 writeFileSync(`${e.ENV_OUT}.tmp`, `${JSON.stringify(env, null, 2)}\n`, { mode: 0o600 });
