@@ -102,7 +102,11 @@ export function dockerClientOptions(dockerHost: string, env: NodeJS.ProcessEnv =
 }
 
 export function createEngine(config: { docker: { host: string } }): Engine {
-  const options = dockerClientOptions(config.docker.host);
+  return engineWith(dockerClientOptions(config.docker.host));
+}
+
+/** An engine over dockerode with these client options (connected on its first call). */
+export function engineWith(options: Docker.DockerOptions): Engine {
   return new Engine(() => new (load('dockerode') as typeof Docker)(options));
 }
 
