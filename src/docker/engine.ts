@@ -118,6 +118,15 @@ export class Engine {
     return (this.client ??= this.connect());
   }
 
+  /** The Swarm node ID of this engine, or undefined outside a Swarm (asked each time: a Swarm can be re-created). */
+  async nodeId(signal?: AbortSignal): Promise<string | undefined> {
+    try {
+      return ((await (this.docker.info as (opts: object) => Promise<unknown>).call(this.docker, { abortSignal: signal })) as { Swarm?: { NodeID?: string } }).Swarm?.NodeID || undefined;
+    } catch (err) {
+      throw daemonError(err);
+    }
+  }
+
   /** The service, or undefined when none has that name. */
   async inspectService(name: string, signal?: AbortSignal): Promise<Docker.Service | undefined> {
     try {
