@@ -170,7 +170,16 @@ export const appMonitoring = once(() => {
 });
 export const serverPoints = once(() => {
   const usage = z.object({ usedBytes: z.int(), totalBytes: z.int() });
-  return list(z.object({ time: z.string(), cpuPercent: z.number().nullable(), memory: usage, dataDisk: usage, dockerDisk: usage.nullable(), controlPlaneRssBytes: z.int() }));
+  const node = z.object({
+    nodeId: z.string(),
+    hostname: z.string(),
+    cpus: z.number(),
+    memoryTotalBytes: z.int(),
+    tasks: z.int().nullable(),
+    tasksCpuPercent: z.number().nullable(),
+    tasksMemoryUsedBytes: z.int().nullable(),
+  });
+  return list(z.object({ time: z.string(), cpuPercent: z.number().nullable(), memory: usage, dataDisk: usage, dockerDisk: usage.nullable(), controlPlaneRssBytes: z.int(), nodes: list(node) }));
 });
 
 // --- deployments and releases ---------------------------------------------------------------
