@@ -11,7 +11,9 @@ export interface TestEnv {
   ipvs: boolean;
   endpointMode: 'vip' | 'dnsrr';
   images: string[];
-  registry: { url: string; username: string; password: string };
+  registry: { url: string; username: string; password: string; /** The registry at the lab address, which every node reaches. */ labUrl?: string };
+  /** The lab's multi-node Swarm (scripts/test-env.sh): the host's engine and two workers. */
+  cluster?: { labAddress: string; nodes: LabNode[] };
   git: {
     reposDir: string;
     reposOwner: string;
@@ -28,6 +30,18 @@ export interface TestEnv {
   };
 }
 
+export interface LabNode {
+  hostname: string;
+  nodeId: string;
+  role: 'manager' | 'worker';
+  address: string;
+  /** The node's engine from this machine (`unix:///run/berth-node-1.sock`). */
+  dockerHost: string;
+}
+
+/** The host side of the lab network: while it exists, lab addresses stay on this machine. */
+const LAB_INTERFACE = '/sys/class/net/berth-lab';
+
 let read: TestEnv | undefined;
 
 /** Read on first call, so that importing a helper does not need the environment (test/unit runs without it). */
@@ -38,4 +52,13 @@ export function readTestEnv(): TestEnv {
 /** The environment when scripts/test-env.sh has run here, else undefined. */
 export function testEnvIfPresent(): TestEnv | undefined {
   return fs.existsSync(TEST_ENV_FILE) ? readTestEnv() : undefined;
+}
+
+/**
+ * Whether the lab is up: env.json lists its nodes and the host's side of the lab network
+ * exists. A test that targets a lab address checks this first (with the lab down, the lab's
+ * range would follow the default route off the machine).
+ */
+export function labUp(): boolean {
+  return !!testEnvIfPresent()?.cluster?.nodes.length && fs.existsSync(LAB_INTERFACE);
 }
