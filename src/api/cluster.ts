@@ -3,6 +3,21 @@ import { serverOnly } from '../model/docker.js';
 import { assertLocalServer } from '../model/registry.js';
 import { group, mutation, query } from './procedure.js';
 
+/** `cluster.addWorker` / `cluster.addManager`: GET queries in Dokploy's API, admin-only here as there (they hand out a join token). */
+function joinRoute(role: 'worker' | 'manager', description: string) {
+  return query({
+    summary: `The command that joins a machine to the Swarm as a ${role}`,
+    output: 'joinCommand',
+    access: 'admin',
+    input: serverOnly,
+    description,
+    handler: async ({ serverId }, { cluster }) => {
+      assertLocalServer(serverId);
+      return cluster.join(role);
+    },
+  });
+}
+
 /** `cluster.*`: the Swarm's nodes, how machines join it, and how they leave. */
 export default group('cluster', {
   getNodes: query({
@@ -16,29 +31,11 @@ export default group('cluster', {
       return cluster.list();
     },
   }),
-  addWorker: query({
-    summary: 'The command that joins a machine to the Swarm as a worker',
-    output: 'joinCommand',
-    access: 'admin',
-    input: serverOnly,
-    description:
-      "`{command, version}` as Dokploy answers (`docker swarm join --token <worker token> <address>`, the manager's engine version), plus the token, role and address apart. The address is the one the manager advertises to the Swarm; a Swarm that advertises a loopback address is a 409, since no other machine could join it.",
-    handler: async ({ serverId }, { cluster }) => {
-      assertLocalServer(serverId);
-      return cluster.join('worker');
-    },
-  }),
-  addManager: query({
-    summary: 'The command that joins a machine to the Swarm as a manager',
-    output: 'joinCommand',
-    access: 'admin',
-    input: serverOnly,
-    description: 'As `cluster.addWorker`, with the manager join token.',
-    handler: async ({ serverId }, { cluster }) => {
-      assertLocalServer(serverId);
-      return cluster.join('manager');
-    },
-  }),
+  addWorker: joinRoute(
+    'worker',
+    "`{command, version}` as Dokploy answers (`docker swarm join --token <worker token> <address>`, the manager's engine version), plus the token, role and address apart. The address is the one the manager advertises to the Swarm; a Swarm that advertises a loopback address is a 409, since no other machine could join it.",
+  ),
+  addManager: joinRoute('manager', 'As `cluster.addWorker`, with the manager join token.'),
   removeWorker: mutation({
     summary: 'Takes a node out of the Swarm, its tasks moved first',
     output: 'nodeRemoval',

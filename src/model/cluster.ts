@@ -1,18 +1,10 @@
 import { z } from 'zod';
+import { nodeRef } from './docker.js';
 
 /**
  * Inputs of the `cluster.*` routes that change the Swarm (join, leave, a node's labels and
  * availability) and the part of the Engine's Node object Berth reads.
  */
-
-const nodeId = () =>
-  z
-    .string()
-    .min(1)
-    .max(255)
-    .regex(/^[a-zA-Z0-9.\-_]+$/, 'Letters, digits, ".", "-" and "_" only');
-/** Berth manages one Docker host: any `serverId` names a server that does not exist (404). */
-const serverId = z.string().optional();
 
 export const nodeAvailabilities = ['active', 'pause', 'drain'] as const;
 
@@ -23,17 +15,13 @@ const labelKey = z
   .max(255)
   .regex(/^[a-zA-Z0-9]([a-zA-Z0-9._\-/]*[a-zA-Z0-9])?$/, 'A label key: letters, digits, ".", "-", "_", "/", starting and ending with a letter or digit');
 
-export const removeWorkerInput = z.object({
-  nodeId: nodeId(),
-  serverId,
+export const removeWorkerInput = nodeRef.extend({
   /** How long to wait for the node's tasks to move before removing it anyway (default 60). */
   waitSeconds: z.number().int().min(0).max(600).default(60),
 });
 
-export const updateNodeInput = z
-  .object({
-    nodeId: nodeId(),
-    serverId,
+export const updateNodeInput = nodeRef
+  .extend({
     availability: z.enum(nodeAvailabilities).optional(),
     /** Labels to set (added or changed); the node's other labels stay. */
     labels: z.record(labelKey, z.string().max(4096)).optional(),
