@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { startTestBerth, type TestBerth } from './helpers/berth.js';
 import { deploymentClient } from './helpers/e2e.js';
 import { run, runId } from './helpers/job.js';
-import { labUp, readTestEnv, type LabNode } from './helpers/test-env.js';
+import { labUp, readTestEnv, type ClusterNode } from './helpers/test-env.js';
 import { until } from './helpers/until.js';
 
 const testEnv = readTestEnv();
@@ -24,11 +24,15 @@ const services = new Set<string>();
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-cluster-'));
 let selfId: string;
 let environmentId: string;
+/** This run's image in the test registry, with its pull credentials (a docker source's fields). */
+let localImage: Record<string, string>;
 
 before(async () => {
   b = await startTestBerth({ BERTH_METRICS_INTERVAL_MS: '1000', BERTH_ROLLOUT_TIMEOUT_MS: '600000' });
   selfId = (await cli('info', '--format', '{{.Swarm.NodeID}}')).trim();
   environmentId = (await ok('project.create', { name: `cluster-${runId}` })).environment.environmentId;
+  const { url, username, password } = testEnv.registry;
+  localImage = { dockerImage: await pushImage(url, 'berth-test/cluster', runId), username, password, registryUrl: url };
 });
 
 after(async () => {
@@ -38,7 +42,7 @@ after(async () => {
 });
 
 /** An application of this run, its service removed at the end. */
-async function createApp(name: string, settings: Record<string, unknown>, image: Record<string, string | null> = { dockerImage: 'busybox:latest', username: null, password: null, registryUrl: null }) {
+async function createApp(name: string, settings: Record<string, unknown>, image = localImage) {
   const app = await ok('application.create', { name, environmentId });
   services.add(app.appName);
   await ok('application.saveDockerProvider', { applicationId: app.applicationId, ...image });
@@ -137,7 +141,8 @@ describe('the nodes and placement on any Swarm', () => {
     const app = await createApp('nowhere', { command: 'httpd -f -p 3000', placementSwarm: { Constraints: [`node.labels.berth-test-nowhere-${runId}==true`] } });
     const d = await deploy(app.applicationId);
     assert.equal(d.status, 'error', d.errorMessage ?? '');
-    assert.match(d.errorMessage ?? '', /^Swarm cannot place the new tasks on any node: no suitable node \(scheduling constraints not satisfied on \d+ nodes?\)/);
+    // on the lab, Swarm names the drained workers too: "(2 nodes not available for new tasks; scheduling constraints not satisfied on 1 node)"
+    assert.match(d.errorMessage ?? '', /^Swarm cannot place the new tasks on any node: no suitable node \((\d+ nodes? not available for new tasks; )?scheduling constraints not satisfied on \d+ nodes?\)/);
   });
 
   test('an application with a volume runs on the node that holds its data: pinned by node ID beside its own constraints', async () => {
@@ -156,11 +161,11 @@ describe('the nodes and placement on any Swarm', () => {
 });
 
 describe("an application across the lab's three nodes", () => {
-  let workers: LabNode[] = [];
+  let workers: ClusterNode[] = [];
   const lab = () => testEnv.cluster!;
   /** The removed worker's labels, to give back when it rejoins. */
   let removedLabels: Record<string, string> | undefined;
-  let removed: LabNode | undefined;
+  let removed: ClusterNode | undefined;
   let app: { applicationId: string; appName: string };
 
   before(async () => {
@@ -177,7 +182,7 @@ describe("an application across the lab's three nodes", () => {
   });
 
   /** Brings a removed worker back as the lab had it: joined with Berth's own join command, its labels, drained. */
-  async function rejoin(node: LabNode, labels: Record<string, string>) {
+  async function rejoin(node: ClusterNode, labels: Record<string, string>) {
     const { token, address } = await ok('cluster.addWorker');
     await run([docker, '-H', node.dockerHost, 'swarm', 'join', '--token', token, address]);
     await until(`${node.hostname} to be ready again`, () => ok('cluster.getNodes'), (nodes) =>
@@ -204,7 +209,7 @@ describe("an application across the lab's three nodes", () => {
   test('replicas: 3 puts one task on each node, every one answering through the overlay; health, logs and the sampler see all of them', async () => {
     const labUrl = testEnv.registry.labUrl;
     assert.ok(labUrl, 'env.json names the registry every node reaches (registry.labUrl)');
-    const image = await pushImage(labUrl, `berth-test/cluster`, runId);
+    const image = await pushImage(labUrl, 'berth-test/cluster', `${runId}-lab`);
     app = await createApp(
       'spread',
       { replicas: 3, env: 'NODE={{.Node.Hostname}}', command: `sh -c 'echo "serving on $NODE"; echo "$NODE" > /www/index.html; exec httpd -f -p 3000 -h /www'`, initProcess: true },
@@ -258,14 +263,18 @@ describe("an application across the lab's three nodes", () => {
     assert.ok(!(await ok('cluster.getNodes')).some((n: { ID: string }) => n.ID === before.ID), 'the node is gone from the Swarm');
 
     const left = lab().nodes.filter((n) => n.hostname !== target.hostname).map((n) => n.hostname);
-    const serving = await until('three tasks on the two nodes left', () => answers(app.appName, testEnv.dockerHost), (a) => a.length === 3 && a.every((h) => left.includes(h)));
-    assert.deepEqual([...new Set(serving)].sort(), left.sort());
+    // three tasks answer, none from the removed node (how Swarm spreads them over the two left is its own)
+    await until('three tasks answering from the two nodes left', () => answers(app.appName, testEnv.dockerHost), (a) => a.length === 3 && a.every((h) => left.includes(h)));
     const one = await ok('application.one', { applicationId: app.applicationId });
     assert.deepEqual([one.health.status, one.health.running], ['running', 3]);
   });
 });
 
-/** A busybox image serving /www on port 3000, pushed to `registryUrl` (every node pulls it from there); the local tag is removed. */
+/**
+ * A busybox image serving /www on port 3000, pushed to `registryUrl` (every node pulls it
+ * from there), by digest: Berth then pulls it with the docker CLI, which trusts the lab
+ * registry's test CA, instead of resolving the tag itself. The local tag is removed.
+ */
 async function pushImage(registryUrl: string, repo: string, tag: string): Promise<string> {
   const dir = fs.mkdtempSync(path.join(tmp, 'image-'));
   fs.writeFileSync(path.join(dir, 'Dockerfile'), 'FROM busybox:latest\nRUN mkdir -p /www\nCMD ["httpd", "-f", "-p", "3000", "-h", "/www"]\n');
@@ -274,7 +283,9 @@ async function pushImage(registryUrl: string, repo: string, tag: string): Promis
   const config = path.join(dir, 'config');
   fs.mkdirSync(config);
   await run([docker, '--config', config, 'login', '-u', testEnv.registry.username, '--password-stdin', registryUrl], { input: testEnv.registry.password });
-  await run([docker, '--config', config, 'push', ref]);
+  const pushed = await run([docker, '--config', config, 'push', ref]);
+  const digest = /digest: (sha256:[a-f0-9]{64})/.exec(pushed)?.[1];
+  assert.ok(digest, pushed);
   await cli('rmi', ref);
-  return ref;
+  return `${registryUrl}/${repo}@${digest}`;
 }

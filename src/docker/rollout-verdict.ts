@@ -51,17 +51,17 @@ export const tasksOfRollout = (tasks: SwarmTask[], forceUpdate: number, since: n
 export const brokenTask = (mine: SwarmTask[], job: boolean) => mine.find((t) => BROKE.has(t.Status.State) || (!job && t.Status.State === 'complete'));
 
 /**
- * Swarm's reason when no node may ever run a pending task of the rollout: every node is
- * ruled out by the placement constraints or the platform. Those hold until someone changes
- * the nodes' labels or the service, so waiting for the rollout timeout would only delay the
- * same answer. A reason that also names ports in use or resources is left to the timeout:
+ * Swarm's reason when no node may run a pending task of the rollout: every node is ruled
+ * out by the placement constraints, the platform, or is not available for new tasks
+ * (drained, paused, down). Those hold until someone changes the nodes or the service, so
+ * waiting for the rollout timeout would only delay the same answer. A reason that also names ports in use or resources is left to the timeout:
  * the tasks being replaced free those.
  */
 export function unplaceable(tasks: SwarmTask[], forceUpdate: number): string | undefined {
   for (const t of tasks) {
     if ((t.Spec.ForceUpdate ?? 0) !== forceUpdate || t.DesiredState !== 'running' || t.Status.State !== 'pending') continue;
     const reasons = /^no suitable node \((.*)\)$/.exec(t.Status.Err ?? '')?.[1].split('; ');
-    if (reasons?.every((r) => /^(scheduling constraints not satisfied|unsupported platform) on \d+ nodes?$/.test(r))) return t.Status.Err;
+    if (reasons?.every((r) => /^(scheduling constraints not satisfied|unsupported platform) on \d+ nodes?$|^\d+ nodes? not available for new tasks$/.test(r))) return t.Status.Err;
   }
   return undefined;
 }

@@ -1,6 +1,10 @@
 // The facts of the test environment that scripts/test-env.sh sets up (engine, registry,
 // git servers): the one reader of its env.json.
 import fs from 'node:fs';
+import os from 'node:os';
+
+/** The host side of the lab network (scripts/test-env/cluster.sh). */
+const LAB_INTERFACE = 'berth-lab';
 
 export const TEST_ENV_FILE = process.env.BERTH_TEST_ENV ?? '/var/lib/berth-test/env.json';
 
@@ -11,9 +15,10 @@ export interface TestEnv {
   ipvs: boolean;
   endpointMode: 'vip' | 'dnsrr';
   images: string[];
-  registry: { url: string; username: string; password: string; /** The registry at the lab address, which every node reaches. */ labUrl?: string };
-  /** The lab's multi-node Swarm (scripts/test-env.sh): the host's engine and two workers. */
-  cluster?: { labAddress: string; nodes: LabNode[] };
+  /** `url` on loopback (plain HTTP); `labUrl` the same registry on the lab address, over TLS with the test CA in the file `labCa`. */
+  registry: { url: string; labUrl: string; labCa: string; username: string; password: string };
+  /** The swarm: this engine (the manager, first) and the lab's workers (scripts/test-env/cluster.sh). */
+  cluster: { labAddress: string; nodes: ClusterNode[] };
   git: {
     reposDir: string;
     reposOwner: string;
@@ -30,17 +35,15 @@ export interface TestEnv {
   };
 }
 
-export interface LabNode {
+export interface ClusterNode {
   hostname: string;
   nodeId: string;
   role: 'manager' | 'worker';
+  /** The address the node advertises on the lab network. */
   address: string;
-  /** The node's engine from this machine (`unix:///run/berth-node-1.sock`). */
+  /** Its engine's endpoint as seen from this machine (the workers' `berth.engine` label). */
   dockerHost: string;
 }
-
-/** The host side of the lab network: while it exists, lab addresses stay on this machine. */
-const LAB_INTERFACE = '/sys/class/net/berth-lab';
 
 let read: TestEnv | undefined;
 
@@ -55,10 +58,18 @@ export function testEnvIfPresent(): TestEnv | undefined {
 }
 
 /**
- * Whether the lab is up: env.json lists its nodes and the host's side of the lab network
- * exists. A test that targets a lab address checks this first (with the lab down, the lab's
- * range would follow the default route off the machine).
+ * True when the lab's network is up on this machine: the host side `berth-lab` is up and has
+ * the lab address. Check it before sending anything to a lab address (when the lab is down,
+ * that range meets only the local `unreachable` route), so that a test says why it cannot run.
  */
-export function labUp(): boolean {
-  return !!testEnvIfPresent()?.cluster?.nodes.length && fs.existsSync(LAB_INTERFACE);
+export function labUp(env: TestEnv | undefined = testEnvIfPresent()): boolean {
+  if (!env?.cluster) return false;
+  const hostSide = os.networkInterfaces()[LAB_INTERFACE] ?? [];
+  let state = '';
+  try {
+    state = fs.readFileSync(`/sys/class/net/${LAB_INTERFACE}/operstate`, 'utf8').trim();
+  } catch {
+    return false;
+  }
+  return state === 'up' && hostSide.some((a) => a.family === 'IPv4' && a.address === env.cluster.labAddress);
 }
