@@ -220,7 +220,7 @@ describe("an application across the lab's three nodes", () => {
     const hostnames = lab().nodes.map((n) => n.hostname).sort();
 
     const tasks = await ok('docker.getServiceContainersByAppName', { appName: app.appName });
-    assert.deepEqual(tasks.filter((t: { state: string }) => t.state === 'running').map((t: { node: string }) => t.node).sort(), hostnames);
+    assert.deepEqual(tasks.filter((t: { state: string }) => t.state === 'running').map((t: { node: string }) => t.node).sort(), hostnames, JSON.stringify(tasks));
     assert.deepEqual(await answers(app.appName, testEnv.dockerHost), hostnames);
 
     const one = await ok('application.one', { applicationId: app.applicationId });
