@@ -246,7 +246,7 @@ describe("an application across the lab's three nodes", () => {
     assert.ok(monitoring.memory.at(-1).value.usedBytes > 0);
   });
 
-  test('cluster.removeWorker drains a worker, waits for its task to move, has it leave and removes it: two nodes keep serving', async () => {
+  test('cluster.removeWorker drains a worker, waits for its task to move, has it leave and removes it: two nodes keep serving', async (t) => {
     assert.ok(app, 'the spread application runs (previous test)');
     const target = workers.at(-1)!;
     const before = (await ok('cluster.getNodes')).find((n: { summary: { hostname: string } }) => n.summary.hostname === target.hostname);
@@ -259,6 +259,7 @@ describe("an application across the lab's three nodes", () => {
       JSON.stringify(report.steps),
     );
     assert.equal(report.tasksLeft, 0, JSON.stringify(report.steps));
+    t.diagnostic(`removeWorker ${target.hostname}: ${report.steps.map((s: { step: string; detail: string }) => `${s.step}: ${s.detail}`).join('; ')}`);
     assert.equal(report.nodeId, before.ID);
     assert.ok(!(await ok('cluster.getNodes')).some((n: { ID: string }) => n.ID === before.ID), 'the node is gone from the Swarm');
 
