@@ -120,6 +120,20 @@ module.exports = {
       to: { path: room('webhooks') },
     },
     {
+      name: 'cluster-imports-model-store-docker',
+      comment: 'src/cluster (nodes, join tokens, removal plans) imports the model, the store and Docker: it calls the engine only through src/docker.',
+      severity: 'error',
+      from: { path: room('cluster') },
+      to: { path: '^src/', pathNot: `${room('cluster')}|${room('model')}|${room('store')}|${room('docker')}` },
+    },
+    {
+      name: 'nothing-below-imports-cluster',
+      comment: 'Only the API (its cluster and swarm routes) and the wiring reach src/cluster.',
+      severity: 'error',
+      from: { path: '^src/(model|store|deploy|docker|routing|monitoring|secrets|webhooks)/' },
+      to: { path: room('cluster') },
+    },
+    {
       name: 'web-talks-to-the-api-only',
       comment: 'The dashboard (web/) reaches Berth through its public HTTP API only: it imports nothing of src/, and src/ nothing of it.',
       severity: 'error',

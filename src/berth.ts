@@ -3,6 +3,7 @@ import { procedures } from './api/procedures.js';
 import type { Config } from './config.js';
 import { createDeployer } from './deploy/index.js';
 import { createSampler } from './monitoring/index.js';
+import { Cluster } from './cluster/index.js';
 import { Containers } from './docker/containers.js';
 import { createEngine } from './docker/engine.js';
 import type { Store } from './store/index.js';
@@ -43,9 +44,10 @@ export async function startBerth(config: Config, out: (line: string) => void = c
   sampler.start();
 
   // its own client (dockerode loads on the first call): a long log stream never holds up a deploy
-  const containers = new Containers(createEngine(config));
+  const engine = createEngine(config);
+  const containers = new Containers(engine);
   const routing = prepareRouting(config, store.routing, (line) => out(`Berth: ${line}`));
-  const app = await buildServer({ store, config, procedures, version, deploy, containers, edge: routing.edge });
+  const app = await buildServer({ store, config, procedures, version, deploy, containers, cluster: Cluster.over(engine), edge: routing.edge });
   const url = await app.listen({ port: config.port, host: config.host });
   out(`Berth ${version} listening on ${url} (data: ${config.dataDir})`);
   routing.start();

@@ -43,8 +43,29 @@ describe('docker rows', () => {
   });
 
   test("nodes and services read as docker node ls's and docker service ls's JSON rows", () => {
-    const node = { ID: 'n1', Description: { Hostname: 'h', Engine: { EngineVersion: '20.10.24' }, TLSInfo: { TrustRoot: 'ca' } }, Spec: { Availability: 'active' }, Status: { State: 'ready' }, ManagerStatus: { Leader: true, Reachability: 'reachable' } };
-    assert.deepEqual(nodeRow(node, { nodeId: 'n1', trustRoot: 'ca' }), { Availability: 'Active', EngineVersion: '20.10.24', Hostname: 'h', ID: 'n1', ManagerStatus: 'Leader', Self: true, Status: 'Ready', TLSStatus: 'Ready' });
+    const node = {
+      ID: 'n1',
+      Description: { Hostname: 'h', Engine: { EngineVersion: '20.10.24' }, TLSInfo: { TrustRoot: 'ca' }, Resources: { NanoCPUs: 2e9, MemoryBytes: 8 * 1024 ** 3 } },
+      Spec: { Availability: 'active', Role: 'manager', Labels: { zone: 'a' } },
+      Status: { State: 'ready', Addr: '10.231.0.1' },
+      ManagerStatus: { Leader: true, Reachability: 'reachable' },
+    };
+    assert.deepEqual(nodeRow(node, { nodeId: 'n1', trustRoot: 'ca' }), {
+      Availability: 'Active',
+      EngineVersion: '20.10.24',
+      Hostname: 'h',
+      ID: 'n1',
+      ManagerStatus: 'Leader',
+      Self: true,
+      Status: 'Ready',
+      TLSStatus: 'Ready',
+      // Berth's additions: what `docker node inspect` would have to be asked for
+      Role: 'manager',
+      Address: '10.231.0.1',
+      CPUs: 2,
+      MemoryBytes: 8 * 1024 ** 3,
+      Labels: { zone: 'a' },
+    });
     assert.equal(nodeRow({ ...node, ManagerStatus: undefined }, { nodeId: 'n2', trustRoot: 'other' }).TLSStatus, 'Needs Rotation');
     const service = { ID: '0123456789abcdef', Spec: { Name: 'web', Mode: { Replicated: {} }, TaskTemplate: { ContainerSpec: { Image: `busybox:latest@sha256:${'a'.repeat(64)}` } } }, Endpoint: { Ports: [{ PublishedPort: 8080, TargetPort: 80, Protocol: 'tcp' }] }, ServiceStatus: { RunningTasks: 1, DesiredTasks: 2 } };
     assert.deepEqual(serviceRow(service), { ID: '0123456789ab', Image: 'busybox:latest', Mode: 'replicated', Name: 'web', Ports: '*:8080->80/tcp', Replicas: '1/2' });

@@ -311,13 +311,23 @@ describe('engine against the real swarm', () => {
     await engine.removeService(crash);
   });
 
-  test('tasks that cannot be placed: the timeout names what Swarm says; an abort stops the wait', async () => {
+  test('tasks no node may run fail at once with what Swarm says; tasks waiting for resources time out naming it; an abort stops the wait', async () => {
+    const nowhere = `${RUN}-nowhere`;
+    services.add(nowhere);
+    const placed = await engine.applyService(spec(pinned.v1, { placementSwarm: { Constraints: ['node.labels.berth-nowhere==1'] } }, nowhere, await freePort()));
+    await assert.rejects(
+      engine.waitForRollout(nowhere, placed, { timeoutMs: 60_000, log: () => {} }),
+      /^Error: Swarm cannot place the new tasks on any node: no suitable node \((\d+ nodes? not available for new tasks; )?scheduling constraints not satisfied on \d+ nodes?\)$/,
+    );
+    await engine.removeService(nowhere);
+
+    // more CPUs reserved than any node has: Swarm words it as resources, which running tasks could free
     const stuck = `${RUN}-stuck`;
     services.add(stuck);
-    const rollout = await engine.applyService(spec(pinned.v1, { placementSwarm: { Constraints: ['node.labels.berth-nowhere==1'] } }, stuck, await freePort()));
+    const rollout = await engine.applyService(spec(pinned.v1, { cpuReservation: String(1000 * 1e9) }, stuck, await freePort()));
     await assert.rejects(
       engine.waitForRollout(stuck, rollout, { timeoutMs: 1500, log: () => {} }),
-      /The new tasks of .*-stuck were not running after 2 s; last: task \w+ \(replica 1\): pending — no suitable node/,
+      /The new tasks of .*-stuck were not running after 2 s; last: task \w+ \(replica 1\): pending — no suitable node \(.*insufficient resources on \d+ nodes?/,
     );
     const controller = new AbortController();
     setTimeout(() => controller.abort(new Error('cancelled by the user')), 200);

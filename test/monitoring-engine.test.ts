@@ -105,5 +105,11 @@ describe('always-on metrics on the real engine', () => {
     assert.ok(last.dataDisk.totalBytes > 0);
     assert.ok(last.dockerDisk && last.dockerDisk.totalBytes > 0, "Docker's root dir is on this host");
     assert.ok(last.controlPlaneRssBytes > 10 * MiB);
+    // the node Berth runs on, with the burner's task (and the crasher's, while it runs) summed on it
+    const { stdout: self } = await docker('info', '--format', '{{.Swarm.NodeID}}');
+    const node = last.nodes.find((n: { nodeId: string }) => n.nodeId === self.trim());
+    assert.ok(node, `monitoring.server lists this node: ${JSON.stringify(last.nodes)}`);
+    assert.ok(node.cpus > 0 && node.memoryTotalBytes > 0);
+    assert.ok(node.tasks >= 1 && node.tasksMemoryUsedBytes >= 40 * MiB, JSON.stringify(node));
   });
 });

@@ -100,11 +100,11 @@ export default group('docker', {
     input: m.appNameRef,
     description:
       "The tasks of a Swarm service, history included, newest first, as `docker service ps` shows them; containerId is the task's container (short ID). [] when there is no such service.",
-    handler: async ({ appName, serverId }, { containers }) => {
+    handler: async ({ appName, serverId }, { containers, cluster }) => {
       assertLocalServer(serverId);
       const tasks = await containers.tasks(appName);
       if (tasks.length === 0) return [];
-      const nodeNames = new Map((await containers.nodes()).map((n) => [n.ID, n.Description?.Hostname ?? n.ID]));
+      const nodeNames = new Map((await cluster.nodes.list()).map((n) => [n.ID, n.Description?.Hostname ?? n.ID]));
       const now = Date.now();
       return tasks.map((t) => m.taskRow(appName, t, nodeNames, now));
     },

@@ -9,10 +9,10 @@ export default group('monitoring', {
     output: 'serverPoints',
     input: serverMetricsInput,
     description:
-      "The server's samples in a time range (default: the last hour), oldest first: host CPU %, memory, the disk of Berth's data dir and of Docker's root dir, and the control plane's resident memory. Sampled on the same interval as applications.",
+      "The server's samples in a time range (default: the last hour), oldest first: host CPU %, memory, the disk of Berth's data dir and of Docker's root dir, the control plane's resident memory, and each Swarm node's CPUs, memory and what Berth's applications' tasks on it use (`nodes`; a node's task figures are null when Berth does not reach its engine: see its `berth.engine` label). Sampled on the same interval as applications.",
     handler: (range, { store }) => {
       const { from, to } = timeRange(range, Date.now());
-      return serverPoints(store.metrics.serverSeries(from, to));
+      return serverPoints(store.metrics.serverSeries(from, to), store.metrics.nodeSeries(from, to));
     },
   }),
 });

@@ -170,7 +170,16 @@ export const appMonitoring = once(() => {
 });
 export const serverPoints = once(() => {
   const usage = z.object({ usedBytes: z.int(), totalBytes: z.int() });
-  return list(z.object({ time: z.string(), cpuPercent: z.number().nullable(), memory: usage, dataDisk: usage, dockerDisk: usage.nullable(), controlPlaneRssBytes: z.int() }));
+  const node = z.object({
+    nodeId: z.string(),
+    hostname: z.string(),
+    cpus: z.number(),
+    memoryTotalBytes: z.int(),
+    tasks: z.int().nullable(),
+    tasksCpuPercent: z.number().nullable(),
+    tasksMemoryUsedBytes: z.int().nullable(),
+  });
+  return list(z.object({ time: z.string(), cpuPercent: z.number().nullable(), memory: usage, dataDisk: usage, dockerDisk: usage.nullable(), controlPlaneRssBytes: z.int(), nodes: list(node) }));
 });
 
 // --- deployments and releases ---------------------------------------------------------------
@@ -278,7 +287,55 @@ export const serviceTasks = once(() =>
   list(z.object({ containerId: z.string(), name: z.string(), state: z.string(), currentState: z.string(), node: z.string(), error: z.string() })),
 );
 export const swarmNodes = once(() =>
-  list(z.object({ Availability: z.string(), EngineVersion: z.string(), Hostname: z.string(), ID: z.string(), ManagerStatus: z.string(), Self: z.boolean(), Status: z.string(), TLSStatus: z.string() })),
+  list(
+    z.object({
+      Availability: z.string(),
+      EngineVersion: z.string(),
+      Hostname: z.string(),
+      ID: z.string(),
+      ManagerStatus: z.string(),
+      Self: z.boolean(),
+      Status: z.string(),
+      TLSStatus: z.string(),
+      Role: z.string(),
+      Address: z.string(),
+      CPUs: z.number(),
+      MemoryBytes: z.int(),
+      Labels: z.record(z.string(), z.string()),
+    }),
+  ),
+);
+const nodeSummary = once(() =>
+  z.object({
+    nodeId: z.string(),
+    hostname: z.string(),
+    role: z.string(),
+    availability: z.string(),
+    state: z.string(),
+    address: z.string(),
+    managerStatus: z.string().nullable(),
+    self: z.boolean(),
+    cpus: z.number(),
+    memoryBytes: z.int(),
+    labels: z.record(z.string(), z.string()),
+    engineVersion: z.string(),
+    engine: z.string().nullable().describe('The `berth.engine` label: where Berth reads the node\'s containers'),
+  }),
+);
+/** A node: the Engine API's object, with Berth's summary beside it. */
+export const clusterNode = once(() => z.looseObject({ ID: z.string(), summary: nodeSummary() }).describe('The Docker Engine API object, plus `summary`'));
+export const clusterNodes = once(() => list(clusterNode()));
+export const joinCommand = once(() =>
+  z.object({ command: z.string(), version: z.string(), role: z.enum(['worker', 'manager']), token: z.string(), address: z.string().describe('host:port the new node dials') }),
+);
+export const nodeRemoval = once(() =>
+  z.object({
+    nodeId: z.string(),
+    hostname: z.string(),
+    steps: list(z.object({ step: z.enum(['demote', 'drain', 'wait for tasks', 'leave', 'remove']), detail: z.string() })),
+    tasksLeft: z.int(),
+    removed: z.literal(true),
+  }),
 );
 export const containerStats = once(() =>
   list(z.object({ BlockIO: z.string(), CPUPerc: z.string(), Container: z.string(), ID: z.string(), MemPerc: z.string(), MemUsage: z.string(), Name: z.string(), NetIO: z.string() })),

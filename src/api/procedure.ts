@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { Cluster } from '../cluster/index.js';
 import type { Config } from '../config.js';
 import type { Deployer } from '../deploy/deployer.js';
 import type { Containers } from '../docker/containers.js';
@@ -17,6 +18,8 @@ export interface Context {
   deploy: Deployer;
   /** The Docker engine's containers, tasks and logs (`docker.*`, `application.readLogs`). */
   containers: Containers;
+  /** The Swarm's nodes: join, leave, availability and labels (`cluster.*`, `swarm.*`). */
+  cluster: Cluster;
 }
 
 export interface Procedure<I extends z.ZodType = z.ZodType> {

@@ -1,3 +1,4 @@
+import { nodeSummary } from '../cluster/nodes.js';
 import * as m from '../model/docker.js';
 import { notFound } from '../model/errors.js';
 import { assertLocalServer } from '../model/registry.js';
@@ -10,23 +11,24 @@ export default group('swarm', {
     summary: "The Swarm's nodes, as docker node ls",
     output: 'swarmNodes',
     input: m.serverOnly,
-    description: "The Swarm's nodes, as `docker node ls --format '{{json .}}'` prints them.",
-    handler: async ({ serverId }, { containers }) => {
+    description:
+      "The Swarm's nodes, as `docker node ls --format '{{json .}}'` prints them, plus each node's `Role`, `Address`, `CPUs`, `MemoryBytes` and `Labels` (what `docker node inspect` shows).",
+    handler: async ({ serverId }, { cluster }) => {
       assertLocalServer(serverId);
-      const [nodes, self] = await Promise.all([containers.nodes(), containers.swarmIdentity()]);
+      const [nodes, self] = await Promise.all([cluster.nodes.list(), cluster.nodes.swarm()]);
       return nodes.map((n) => m.nodeRow(n, self));
     },
   }),
   getNodeInfo: query({
     summary: 'docker node inspect of a node',
-    output: 'engineObject',
+    output: 'clusterNode',
     input: m.nodeRef,
-    description: '`docker node inspect` of a node (by ID or hostname).',
-    handler: async ({ nodeId, serverId }, { containers }) => {
+    description: "`docker node inspect` of a node (by ID or hostname), with Berth's `summary` beside it as in `cluster.getNodes`.",
+    handler: async ({ nodeId, serverId }, { cluster }) => {
       assertLocalServer(serverId);
-      const node = await containers.node(nodeId);
+      const [node, self] = await Promise.all([cluster.nodes.inspect(nodeId), cluster.nodes.swarm()]);
       if (!node) throw notFound('Node', nodeId);
-      return node;
+      return { ...node, summary: nodeSummary(node, self.nodeId) };
     },
   }),
   getContainerStats: query({

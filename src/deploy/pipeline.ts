@@ -129,6 +129,8 @@ export function createPipeline(deps: PipelineDeps): JobRunner {
       network: deps.network,
       filesDir,
       labels: deploymentId ? { 'berth.deploymentId': deploymentId } : undefined,
+      // mounted data is on this machine: such a service runs on its node
+      dataNode: source.mounts.length ? await engine.nodeId(signal) : undefined,
     });
     return engine.applyService(spec, { signal, auth: registryAuth(app, image) });
   }

@@ -1,12 +1,12 @@
 import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
-import type { NodeSummary, ServiceSummary } from '../model/docker.js';
+import type { ServiceSummary } from '../model/docker.js';
 import { appHealth, type AppHealth } from '../model/app-health.js';
 import { daemonError, isNotFound, type Engine, type SwarmTask } from './engine.js';
 import { serviceTasks } from './tasks.js';
 
 /**
- * Containers, tasks, nodes and logs as the API reads (and, for `docker.*`, acts on) them:
+ * Containers, tasks, services and logs as the API reads (and, for `docker.*`, acts on) them:
  * thin calls over the engine's dockerode client. What to make of the answers is decided by
  * model/docker.ts and model/container-logs.ts.
  */
@@ -151,35 +151,6 @@ export class Containers {
   async runningTaskContainer(serviceName: string): Promise<Docker.ContainerInspectInfo | undefined> {
     const [first] = await this.list({ filters: { label: [`com.docker.swarm.service.name=${serviceName}`] } });
     return first && this.inspect(first.Id);
-  }
-
-  /** The Swarm's nodes (`docker node ls`). */
-  async nodes(): Promise<NodeSummary[]> {
-    try {
-      return (await this.docker.listNodes()) as NodeSummary[];
-    } catch (err) {
-      throw daemonError(err);
-    }
-  }
-
-  /** `docker node inspect`, or undefined when the Swarm knows no such node. */
-  async node(id: string): Promise<NodeSummary | undefined> {
-    try {
-      return (await this.docker.getNode(id).inspect()) as NodeSummary;
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw daemonError(err);
-    }
-  }
-
-  /** This engine's node ID and the Swarm's root CA certificate (what `docker node ls` compares nodes with). */
-  async swarmIdentity(): Promise<{ nodeId: string; trustRoot?: string }> {
-    try {
-      const [info, swarm] = await Promise.all([this.docker.info(), this.docker.swarmInspect()]);
-      return { nodeId: info.Swarm?.NodeID ?? '', trustRoot: swarm.TLSInfo?.TrustRoot };
-    } catch (err) {
-      throw daemonError(err);
-    }
   }
 
   /** The Swarm's services with their running/desired task counts (`docker service ls`). */

@@ -102,7 +102,11 @@ export function dockerClientOptions(dockerHost: string, env: NodeJS.ProcessEnv =
 }
 
 export function createEngine(config: { docker: { host: string } }): Engine {
-  const options = dockerClientOptions(config.docker.host);
+  return engineWith(dockerClientOptions(config.docker.host));
+}
+
+/** An engine over dockerode with these client options (connected on its first call). */
+export function engineWith(options: Docker.DockerOptions): Engine {
   return new Engine(() => new (load('dockerode') as typeof Docker)(options));
 }
 
@@ -112,6 +116,15 @@ export class Engine {
 
   get docker(): Docker {
     return (this.client ??= this.connect());
+  }
+
+  /** The Swarm node ID of this engine, or undefined outside a Swarm (asked each time: a Swarm can be re-created). */
+  async nodeId(signal?: AbortSignal): Promise<string | undefined> {
+    try {
+      return ((await (this.docker.info as (opts: object) => Promise<unknown>).call(this.docker, { abortSignal: signal })) as { Swarm?: { NodeID?: string } }).Swarm?.NodeID || undefined;
+    } catch (err) {
+      throw daemonError(err);
+    }
   }
 
   /** The service, or undefined when none has that name. */

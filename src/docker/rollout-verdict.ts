@@ -50,7 +50,25 @@ export const tasksOfRollout = (tasks: SwarmTask[], forceUpdate: number, since: n
 /** The task of the rollout that broke, if any (a service task that completed broke too: it should run). */
 export const brokenTask = (mine: SwarmTask[], job: boolean) => mine.find((t) => BROKE.has(t.Status.State) || (!job && t.Status.State === 'complete'));
 
+/**
+ * Swarm's reason when no node may run a pending task of the rollout: every node is ruled
+ * out by the placement constraints, the platform, or is not available for new tasks
+ * (drained, paused, down). Those hold until someone changes the nodes or the service, so
+ * waiting for the rollout timeout would only delay the same answer. A reason that also names ports in use or resources is left to the timeout:
+ * the tasks being replaced free those.
+ */
+export function unplaceable(tasks: SwarmTask[], forceUpdate: number): string | undefined {
+  for (const t of tasks) {
+    if ((t.Spec.ForceUpdate ?? 0) !== forceUpdate || t.DesiredState !== 'running' || t.Status.State !== 'pending') continue;
+    const reasons = /^no suitable node \((.*)\)$/.exec(t.Status.Err ?? '')?.[1].split('; ');
+    if (reasons?.every((r) => /^(scheduling constraints not satisfied|unsupported platform) on \d+ nodes?$|^\d+ nodes? not available for new tasks$/.test(r))) return t.Status.Err;
+  }
+  return undefined;
+}
+
 export function rolloutVerdict(v: RolloutView): RolloutVerdict {
+  const unplaced = unplaceable(v.tasks, v.forceUpdate);
+  if (unplaced) return { verdict: 'failed', error: `Swarm cannot place the new tasks on any node: ${unplaced}` };
   const state = v.update?.state;
   if (state === 'paused' || state === 'rollback_paused') return { verdict: 'failed', error: v.failure ?? v.update?.message ?? `update ${state}` };
   // Swarm names the task that made it roll back (in case that task was never seen)

@@ -79,6 +79,8 @@ export interface ServiceSpecOptions {
   labels?: Record<string, string>;
   /** The environment with its `${{…}}` references already resolved; default: `env` parsed as it is. */
   env?: Record<string, string>;
+  /** The Swarm node ID of the machine Berth keeps data on (its own): where mounted data lives. */
+  dataNode?: string;
 }
 
 export function serviceSpec(app: ServiceSource, opts: ServiceSpecOptions): Docker.ServiceSpec {
@@ -120,10 +122,7 @@ export function serviceSpec(app: ServiceSource, opts: ServiceSpecOptions): Docke
   if (resources) taskTemplate.Resources = resources;
   const restartPolicy = swarmField(restartPolicySwarm, 'restartPolicySwarm', app.restartPolicySwarm);
   if (restartPolicy) taskTemplate.RestartPolicy = restartPolicy;
-  // Mounted data lives on one host; Dokploy pins such services to the manager.
-  const placement =
-    swarmField(placementSwarm, 'placementSwarm', app.placementSwarm) ??
-    (app.mounts.length ? { Constraints: ['node.role==manager'] } : undefined);
+  const placement = placementOf(swarmField(placementSwarm, 'placementSwarm', app.placementSwarm), app.mounts.length > 0, opts.dataNode);
   if (placement) taskTemplate.Placement = placement;
 
   return {
@@ -139,6 +138,25 @@ export function serviceSpec(app: ServiceSource, opts: ServiceSpecOptions): Docke
     RollbackConfig: swarmField(updateConfigSwarm, 'rollbackConfigSwarm', app.rollbackConfigSwarm) ?? { Parallelism: 1, Order: order },
     EndpointSpec: endpoint,
   };
+}
+
+/** A constraint that names one node, which the user's placement may already do. */
+const NAMES_A_NODE = /^\s*node\.(id|hostname)\s*==/;
+
+/**
+ * Where the tasks may run. Replicas spread over the eligible nodes (Swarm's default), within
+ * the application's constraints and preferences. Mounted data (a volume, a host folder, a
+ * file Berth writes) exists on one machine only, Berth's own: a service with mounts is
+ * pinned there (by node ID; `node.role==manager` when it is not known, which is the same
+ * node while there is one manager), on top of the application's own constraints, unless
+ * those name a node already.
+ */
+export function placementOf(own: Docker.TaskSpec['Placement'] | undefined, mounts: boolean, dataNode: string | undefined): Docker.TaskSpec['Placement'] | undefined {
+  if (!mounts) return own;
+  const constraints = own?.Constraints ?? [];
+  if (constraints.some((c) => NAMES_A_NODE.test(c))) return own;
+  const pin = dataNode ? `node.id==${dataNode}` : 'node.role==manager';
+  return { ...own, Constraints: [...constraints.filter((c) => c.replace(/\s/g, '') !== pin), pin] };
 }
 
 /** A stored Swarm JSON column, checked against its model schema (null = the default). */

@@ -1,8 +1,11 @@
+import { ENGINE_LABEL, type SwarmNode } from '../model/cluster.js';
 import type { Engine } from './engine.js';
+import type { NodeEngines } from './nodes.js';
 
 /** Swarm puts these labels on every task container it starts. */
 const SERVICE_NAME = 'com.docker.swarm.service.name';
 const SERVICE_ID = 'com.docker.swarm.service.id';
+const NODE_ID = 'com.docker.swarm.node.id';
 
 /** The part of the Engine's stats answer Berth reads (cgroup v1 and v2). */
 export interface DockerStats {
@@ -23,33 +26,76 @@ export interface ServiceContainer {
   id: string;
   service: string;
   serviceId: string;
+  /** The Swarm node it runs on ('' outside a Swarm). */
+  node: string;
+  /** The engine it was listed on: another node's `berth.engine` endpoint, or undefined for Berth's own engine. */
+  engine?: string;
 }
 
-/** What the sampler reads from the Docker engine. */
+/** A Swarm node as the sampler sees it. */
+export interface SampledNode {
+  nodeId: string;
+  hostname: string;
+  cpus: number;
+  memoryBytes: number;
+  state: string;
+  /** Its `berth.engine` label: where its containers are read. */
+  engine?: string;
+}
+
+/** What the sampler reads from the Docker engines. */
 export interface StatsSource {
-  /** Running containers of Swarm services on this engine. */
-  serviceContainers(signal: AbortSignal): Promise<ServiceContainer[]>;
-  /** One read of a container's stats; undefined when the container is gone. */
-  stats(containerId: string, signal: AbortSignal): Promise<DockerStats | undefined>;
+  /** Berth's own node and every node of the Swarm (none outside a Swarm). */
+  nodes(signal: AbortSignal): Promise<{ self: string; nodes: SampledNode[] }>;
+  /** Running containers of Swarm services on Berth's engine, or on another node's engine (its `berth.engine`). */
+  serviceContainers(signal: AbortSignal, node?: SampledNode): Promise<ServiceContainer[]>;
+  /** One read of a container's stats, on the engine it was listed on; undefined when the container is gone. */
+  stats(container: ServiceContainer, signal: AbortSignal): Promise<DockerStats | undefined>;
   tasks(signal: AbortSignal): Promise<SwarmTaskStatus[]>;
   /** Docker's root dir, when the engine runs on this host (its disk is this host's). */
   localRootDir(): Promise<string | undefined>;
 }
 
-/** The StatsSource of a real engine: thin calls over dockerode. */
-export function dockerStatsSource(engine: Engine, dockerHost: string): StatsSource {
+/**
+ * The StatsSource of real engines: thin calls over dockerode, to Berth's engine and to each
+ * node's own engine at its `berth.engine` endpoint (see nodes.ts, nodeEngineOptions).
+ */
+export function dockerStatsSource(engine: Engine, dockerHost: string, engines: NodeEngines): StatsSource {
   let rootDir: Promise<string | undefined> | undefined;
+  const engineOf = (endpoint: string | undefined) => {
+    if (!endpoint) return engine;
+    const remote = engines.at(endpoint);
+    if (!remote) throw new Error(`Berth does not reach a Docker engine at ${endpoint} (a unix socket, or tcp with TLS certificates in DOCKER_CERT_PATH)`);
+    return remote;
+  };
   return {
-    async serviceContainers(signal) {
-      const list = await engine.docker.listContainers({ filters: { label: [SERVICE_NAME], status: ['running'] }, abortSignal: signal });
-      return list.map((c) => ({ id: c.Id, service: c.Labels[SERVICE_NAME], serviceId: c.Labels[SERVICE_ID] }));
+    async nodes(signal) {
+      const info = (await (engine.docker.info as (opts: object) => Promise<unknown>).call(engine.docker, { abortSignal: signal })) as { Swarm?: { NodeID?: string; ControlAvailable?: boolean } };
+      const self = info.Swarm?.NodeID ?? '';
+      if (!info.Swarm?.ControlAvailable) return { self, nodes: [] };
+      const nodes = (await engine.docker.listNodes({ abortSignal: signal })) as SwarmNode[];
+      return {
+        self,
+        nodes: nodes.map((n) => ({
+          nodeId: n.ID,
+          hostname: n.Description?.Hostname ?? n.ID,
+          cpus: (n.Description?.Resources?.NanoCPUs ?? 0) / 1e9,
+          memoryBytes: n.Description?.Resources?.MemoryBytes ?? 0,
+          state: n.Status?.State ?? '',
+          engine: n.Spec?.Labels?.[ENGINE_LABEL],
+        })),
+      };
     },
-    async stats(containerId, signal) {
+    async serviceContainers(signal, node) {
+      const list = await engineOf(node?.engine).docker.listContainers({ filters: { label: [SERVICE_NAME], status: ['running'] }, abortSignal: signal });
+      return list.map((c) => ({ id: c.Id, service: c.Labels[SERVICE_NAME], serviceId: c.Labels[SERVICE_ID], node: c.Labels[NODE_ID] ?? '', engine: node?.engine }));
+    },
+    async stats(container, signal) {
       try {
         // one-shot (API 1.41, Engine 20.10): one frame, without the second read that fills
         // precpu_stats; the engine still answers at its next 1 s collection. (The types omit
         // abortSignal, which docker-modem reads.)
-        return (await engine.docker.getContainer(containerId).stats({ stream: false, 'one-shot': true, abortSignal: signal } as object)) as DockerStats;
+        return (await engineOf(container.engine).docker.getContainer(container.id).stats({ stream: false, 'one-shot': true, abortSignal: signal } as object)) as DockerStats;
       } catch (err) {
         if (signal.aborted) throw err;
         return undefined; // it stopped between the list and the read

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { SwarmNode } from './cluster.js';
 import { MASK } from './dotenv.js';
 
 /**
@@ -91,16 +92,11 @@ export function humanDuration(ms: number): string {
 
 const capitalized = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
-export interface NodeSummary {
-  ID: string;
-  Description?: { Hostname?: string; Engine?: { EngineVersion?: string }; TLSInfo?: { TrustRoot?: string } };
-  Spec?: { Availability?: string };
-  Status?: { State?: string };
-  ManagerStatus?: { Leader?: boolean; Reachability?: string };
-}
-
-/** A node as `docker node ls --format '{{json .}}'` prints it. */
-export function nodeRow(n: NodeSummary, self: { nodeId: string; trustRoot?: string }) {
+/**
+ * A node as `docker node ls --format '{{json .}}'` prints it, and (Berth's additions, which
+ * the command leaves to `docker node inspect`) its role, address, resources and labels.
+ */
+export function nodeRow(n: SwarmNode, self: { nodeId: string; trustRoot?: string }) {
   const manager = n.ManagerStatus;
   return {
     Availability: capitalized(n.Spec?.Availability ?? ''),
@@ -111,6 +107,11 @@ export function nodeRow(n: NodeSummary, self: { nodeId: string; trustRoot?: stri
     Self: n.ID === self.nodeId,
     Status: capitalized(n.Status?.State ?? ''),
     TLSStatus: !self.trustRoot || n.Description?.TLSInfo?.TrustRoot === self.trustRoot ? 'Ready' : 'Needs Rotation',
+    Role: n.Spec?.Role ?? '',
+    Address: n.Status?.Addr ?? '',
+    CPUs: (n.Description?.Resources?.NanoCPUs ?? 0) / 1e9,
+    MemoryBytes: n.Description?.Resources?.MemoryBytes ?? 0,
+    Labels: n.Spec?.Labels ?? {},
   };
 }
 

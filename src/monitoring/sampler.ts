@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import type { AppMetricRow, ServerMetricRow } from '../store/schema.js';
 import type { Store } from '../store/index.js';
-import { BUCKET_MS } from '../store/metrics.js';
+import { BUCKET_MS, type NodeSample } from '../store/metrics.js';
 import { containerFigures, cpuPercent, sumContainers, type ContainerFigures, type CpuCounters } from './container-stats.js';
 import type { StatsSource } from '../docker/stats-source.js';
 import type { HostReading } from './host-source.js';
@@ -21,6 +21,8 @@ export interface SamplerDeps {
   warn(message: string, err?: unknown): void;
   now?: () => number;
 }
+
+type Sampled = { figures: ContainerFigures; cpuPercent: number | undefined };
 
 async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const out = new Array<R>(items.length);
@@ -89,12 +91,14 @@ export class Sampler {
     this.abort = new AbortController();
     const signal = this.abort.signal;
     setMaxListeners(STATS_CONCURRENCY + 8, signal);
-    const apps = await this.report('application metrics', () => this.sampleApps(signal));
+    const sampled = await this.report('application metrics', () => this.sampleApps(signal));
     const rootDir = await this.report('Docker root dir', () => this.deps.source.localRootDir());
     const server = await this.report('server metrics', async () => this.serverRow(await this.deps.readHost(rootDir)));
     if (signal.aborted) return;
     await this.report('recording metrics', async () => {
-      this.deps.metrics.record(apps ?? [], server);
+      // the nodes' figures share the server sample's time, so a point carries both
+      const nodeTime = server?.time ?? this.now();
+      this.deps.metrics.record(sampled?.apps ?? [], server, (sampled?.nodes ?? []).map((n) => ({ ...n, time: nodeTime })));
       const time = this.now();
       if (time - this.lastRetention >= BUCKET_MS) {
         this.deps.metrics.applyRetention(time, this.deps.retentionDays);
@@ -117,34 +121,53 @@ export class Sampler {
     }
   }
 
-  private async sampleApps(signal: AbortSignal): Promise<AppMetricRow[]> {
+  /**
+   * The task containers of every application on every node Berth reaches (its own engine,
+   * and each node's at its `berth.engine` label), each application's summed into one
+   * sample, and each node's summed into its figures.
+   */
+  private async sampleApps(signal: AbortSignal): Promise<{ apps: AppMetricRow[]; nodes: Omit<NodeSample, 'time'>[] }> {
     const { source, metrics } = this.deps;
     const series = metrics.seriesByName();
-    const containers = (await source.serviceContainers(signal)).filter((c) => series.has(c.service));
-    if (containers.length === 0) {
-      this.prevCpu.clear();
-      return [];
-    }
-    const [stats, tasks] = await Promise.all([mapLimit(containers, STATS_CONCURRENCY, (c) => source.stats(c.id, signal)), source.tasks(signal)]);
+    const cluster = (await this.report('Swarm nodes', () => source.nodes(signal))) ?? { self: '', nodes: [] };
+    const others = cluster.nodes.filter((n) => n.nodeId !== cluster.self && n.engine && n.state === 'ready');
+    const [own, ...theirs] = await Promise.all([
+      source.serviceContainers(signal),
+      ...others.map((n) => this.report(`containers of node ${n.hostname}`, () => source.serviceContainers(signal, n))),
+    ]);
+    const reached = new Set([cluster.self, ...others.filter((_, i) => theirs[i] !== undefined).map((n) => n.nodeId)]);
+    const unique = new Map([own, ...theirs].flatMap((l) => l ?? []).map((c) => [c.id, c]));
+    const containers = [...unique.values()].filter((c) => series.has(c.service));
+    const [stats, tasks] = containers.length
+      ? await Promise.all([mapLimit(containers, STATS_CONCURRENCY, (c) => source.stats(c, signal)), source.tasks(signal)])
+      : [[], []];
     const time = this.now();
     const restarts = restartsByService(tasks);
     const seen = new Map<string, CpuCounters>();
-    const byApp = new Map<string, { serviceId: string; list: { figures: ContainerFigures; cpuPercent: number | undefined }[] }>();
+    const byApp = new Map<string, { serviceId: string; list: Sampled[] }>();
+    const byNode = new Map<string, Sampled[]>();
     containers.forEach((c, i) => {
       if (!stats[i]) return;
       const figures = containerFigures(stats[i]);
       if (figures.cpu) seen.set(c.id, figures.cpu);
+      const sampled = { figures, cpuPercent: cpuPercent(this.prevCpu.get(c.id), figures.cpu) };
       const entry = byApp.get(c.service) ?? { serviceId: c.serviceId, list: [] };
-      entry.list.push({ figures, cpuPercent: cpuPercent(this.prevCpu.get(c.id), figures.cpu) });
+      entry.list.push(sampled);
       byApp.set(c.service, entry);
+      byNode.set(c.node, [...(byNode.get(c.node) ?? []), sampled]);
     });
     this.prevCpu = seen; // containers gone since are forgotten
-    return [...byApp].map(([appName, { serviceId, list }]) => ({
+    const apps = [...byApp].map(([appName, { serviceId, list }]) => ({
       ...series.get(appName)!,
       time,
       ...sumContainers(list),
       restarts: restarts.get(serviceId) ?? 0,
     }));
+    const nodes = cluster.nodes.map((n) => {
+      const sum = reached.has(n.nodeId) ? sumContainers(byNode.get(n.nodeId) ?? []) : undefined;
+      return { nodeId: n.nodeId, hostname: n.hostname, cpus: n.cpus, memoryTotal: n.memoryBytes, tasks: sum?.tasks ?? null, cpu: sum ? (sum.tasks ? sum.cpu : 0) : null, memoryUsed: sum?.memoryUsed ?? null };
+    });
+    return { apps, nodes };
   }
 
   private serverRow(host: HostReading): ServerMetricRow | undefined {

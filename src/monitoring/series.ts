@@ -1,4 +1,4 @@
-import type { AppSample, ServerSample } from '../store/metrics.js';
+import type { AppSample, NodeSample, ServerSample } from '../store/metrics.js';
 
 /**
  * Stored samples in the wire shapes of the monitoring routes. `readAppMonitoring` keeps
@@ -64,9 +64,27 @@ export interface ServerPoint {
   /** null when the Docker engine is not on this host. */
   dockerDisk: { usedBytes: number; totalBytes: number } | null;
   controlPlaneRssBytes: number;
+  /** Each Swarm node at that time: its resources, and what Berth's applications' tasks on it use (null: its engine is not reached). */
+  nodes: NodePoint[];
 }
 
-export function serverPoints(samples: ServerSample[]): ServerPoint[] {
+export interface NodePoint {
+  nodeId: string;
+  hostname: string;
+  cpus: number;
+  memoryTotalBytes: number;
+  tasks: number | null;
+  /** Percent of one CPU, the tasks' summed; null on their first sample or when not reached. */
+  tasksCpuPercent: number | null;
+  tasksMemoryUsedBytes: number | null;
+}
+
+export function serverPoints(samples: ServerSample[], nodeSamples: NodeSample[] = []): ServerPoint[] {
+  const byTime = new Map<number, NodePoint[]>();
+  for (const n of nodeSamples) {
+    const point = { nodeId: n.nodeId, hostname: n.hostname, cpus: n.cpus, memoryTotalBytes: n.memoryTotal, tasks: n.tasks, tasksCpuPercent: n.cpu, tasksMemoryUsedBytes: n.memoryUsed };
+    byTime.set(n.time, [...(byTime.get(n.time) ?? []), point]);
+  }
   return samples.map((s) => ({
     time: at(s.time),
     cpuPercent: s.cpu,
@@ -74,5 +92,6 @@ export function serverPoints(samples: ServerSample[]): ServerPoint[] {
     dataDisk: { usedBytes: s.dataDiskUsed, totalBytes: s.dataDiskTotal },
     dockerDisk: s.dockerDiskUsed === null || s.dockerDiskTotal === null ? null : { usedBytes: s.dockerDiskUsed, totalBytes: s.dockerDiskTotal },
     controlPlaneRssBytes: s.rss,
+    nodes: byTime.get(s.time) ?? [],
   }));
 }

@@ -1,5 +1,5 @@
 import type { DB } from './db.js';
-import type { AppMetricRow, DeploymentRow, ServerMetricRow } from './schema.js';
+import type { AppMetricRow, DeploymentRow, NodeMetricRow, ServerMetricRow } from './schema.js';
 
 const HOUR_MS = 3_600_000;
 /** Samples younger than this stay as taken; older ones are merged into buckets. */
@@ -13,8 +13,10 @@ export const BUCKET_MS = 5 * 60_000;
 export type Series = Pick<AppMetricRow, 'applicationId' | 'previewDeploymentId'>;
 export type AppSample = Omit<AppMetricRow, keyof Series>;
 export type ServerSample = ServerMetricRow;
+export type NodeSample = NodeMetricRow;
 
 const APP_COLUMNS = ['cpu', 'memoryUsed', 'memoryLimit', 'networkRx', 'networkTx', 'blockRead', 'blockWrite', 'tasks', 'restarts'] as const;
+const NODE_COLUMNS = ['hostname', 'cpus', 'memoryTotal', 'tasks', 'cpu', 'memoryUsed'] as const;
 const SERVER_COLUMNS = ['cpu', 'memoryUsed', 'memoryTotal', 'dataDiskUsed', 'dataDiskTotal', 'dockerDiskUsed', 'dockerDiskTotal', 'rss'] as const;
 /**
  * How a bucket merges each column: levels are averaged; counters since container start
@@ -22,6 +24,7 @@ const SERVER_COLUMNS = ['cpu', 'memoryUsed', 'memoryTotal', 'dataDiskUsed', 'dat
  */
 const MERGE: Record<string, 'avg' | 'max'> = {
   cpu: 'avg', memoryUsed: 'avg', memoryLimit: 'max', networkRx: 'max', networkTx: 'max', blockRead: 'max', blockWrite: 'max', tasks: 'max', restarts: 'max',
+  hostname: 'max', cpus: 'max',
   memoryTotal: 'max', dataDiskUsed: 'avg', dataDiskTotal: 'max', dockerDiskUsed: 'avg', dockerDiskTotal: 'max', rss: 'avg',
 };
 /** avg of an integer column stays an integer column; cpu (real) keeps two decimals. */
@@ -79,6 +82,15 @@ export function metricsStore(db: DB) {
      WHERE time < ? GROUP BY 1 HAVING count(*) > 1`,
   );
   const clearServerBucket = sql.prepare(`DELETE FROM server_metric WHERE time >= ? AND time < ?`);
+  const insertNode = sql.prepare(`INSERT OR REPLACE INTO node_metric (time, nodeId, ${NODE_COLUMNS.join(', ')}) VALUES (@time, @nodeId, ${NODE_COLUMNS.map((c) => '@' + c).join(', ')})`);
+  const nodeRange = sql.prepare(`SELECT * FROM node_metric WHERE time >= ? AND time <= ? ORDER BY time, hostname`);
+  const dropNodes = sql.prepare(`DELETE FROM node_metric WHERE time < ?`);
+  // tasks is a level here (not a counter): averaged, as memory
+  const nodeBuckets = sql.prepare(
+    `SELECT nodeId, time / ${BUCKET_MS} * ${BUCKET_MS} AS time, ${NODE_COLUMNS.map((c) => (c === 'tasks' ? 'CAST(round(avg(tasks)) AS INTEGER) AS tasks' : merged(c))).join(', ')}
+     FROM node_metric WHERE time < ? GROUP BY nodeId, 2 HAVING count(*) > 1`,
+  );
+  const clearNodeBucket = sql.prepare(`DELETE FROM node_metric WHERE nodeId = ? AND time >= ? AND time < ?`);
 
   const jobStates = sql.prepare(`SELECT state, count(*) AS n FROM job WHERE state IN ('queued', 'running') GROUP BY state`);
   const deploymentStatuses = sql.prepare(`SELECT status, count(*) AS n FROM deployment GROUP BY status`);
@@ -109,11 +121,17 @@ export function metricsStore(db: DB) {
     },
 
     /** One tick's samples, in one transaction (no `previewDeploymentId`: the application's own). */
-    record(apps: (AppSample & Pick<Series, 'applicationId'> & { previewDeploymentId?: string | null })[], server: ServerSample | undefined): void {
+    record(apps: (AppSample & Pick<Series, 'applicationId'> & { previewDeploymentId?: string | null })[], server: ServerSample | undefined, nodes: NodeSample[] = []): void {
       sql.transaction(() => {
         for (const row of apps) write(insertApp, { previewDeploymentId: null, ...row });
         if (server) write(insertServer, server);
+        for (const row of nodes) write(insertNode, row);
       })();
+    },
+
+    /** The nodes' samples in a range, oldest first. */
+    nodeSeries(from: number, to: number): NodeSample[] {
+      return nodeRange.all(from, to) as NodeSample[];
     },
 
     appSeries(series: Series, from: number, to: number): AppSample[] {
@@ -145,6 +163,11 @@ export function metricsStore(db: DB) {
         for (const b of serverBuckets.all(mergeBefore) as ServerSample[]) {
           removed += write(clearServerBucket, b.time, b.time + BUCKET_MS) - 1;
           write(insertServer, b);
+        }
+        removed += write(dropNodes, dropBefore);
+        for (const b of nodeBuckets.all(mergeBefore) as NodeSample[]) {
+          removed += write(clearNodeBucket, b.nodeId, b.time, b.time + BUCKET_MS) - 1;
+          write(insertNode, b);
         }
         for (const { applicationId, previewDeploymentId } of seriesNames.all() as Series[]) {
           const series = { applicationId, previewDeploymentId };

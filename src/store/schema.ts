@@ -741,6 +741,26 @@ export const serverMetric = sqliteTable('server_metric', {
   rss: integer('rss').notNull(), // the control plane's resident memory
 });
 
+/**
+ * Each Swarm node at a server sample (same `time`): its resources and what Berth's
+ * applications' tasks on it use. The task figures are null for a node whose engine Berth
+ * does not reach (no `berth.engine` label, or it did not answer).
+ */
+export const nodeMetric = sqliteTable(
+  'node_metric',
+  {
+    time: integer('time').notNull(),
+    nodeId: text('nodeId').notNull(),
+    hostname: text('hostname').notNull(),
+    cpus: real('cpus').notNull(), // the node's CPUs
+    memoryTotal: integer('memoryTotal').notNull(), // the node's memory, bytes
+    tasks: integer('tasks'), // running task containers of Berth's applications on it
+    cpu: real('cpu'), // their CPU summed, percent of one CPU; null on their first sample
+    memoryUsed: integer('memoryUsed'), // their memory summed, bytes
+  },
+  (t) => [primaryKey({ columns: [t.time, t.nodeId] })],
+);
+
 /** Webhook deliveries already acted on, so a forge's retry of one never deploys twice (kept 7 days). */
 export const webhookDelivery = sqliteTable(
   'webhook_delivery',
@@ -801,5 +821,6 @@ export type NewApiKeyRow = typeof apikey.$inferInsert;
 export type SettingRow = typeof setting.$inferSelect;
 export type AppMetricRow = typeof appMetric.$inferSelect;
 export type ServerMetricRow = typeof serverMetric.$inferSelect;
+export type NodeMetricRow = typeof nodeMetric.$inferSelect;
 export type NewSettingRow = typeof setting.$inferInsert;
 

@@ -118,9 +118,20 @@ describe('wire shapes', () => {
     assert.deepEqual(m.restarts[1].value, { tasks: 1, restarts: 0 });
   });
 
-  test('server points: no Docker disk when the engine is elsewhere', () => {
-    const [p] = serverPoints([{ time: 0, cpu: null, memoryUsed: 1, memoryTotal: 2, dataDiskUsed: 3, dataDiskTotal: 4, dockerDiskUsed: null, dockerDiskTotal: null, rss: 5 }]);
-    assert.deepEqual(p, { time: '1970-01-01T00:00:00.000Z', cpuPercent: null, memory: { usedBytes: 1, totalBytes: 2 }, dataDisk: { usedBytes: 3, totalBytes: 4 }, dockerDisk: null, controlPlaneRssBytes: 5 });
+  test('server points: no Docker disk when the engine is elsewhere; each carries the nodes sampled at its time', () => {
+    const server = (time: number) => ({ time, cpu: null, memoryUsed: 1, memoryTotal: 2, dataDiskUsed: 3, dataDiskTotal: 4, dockerDiskUsed: null, dockerDiskTotal: null, rss: 5 });
+    const node = { time: 0, nodeId: 'n1', hostname: 'berth-node-1', cpus: 2, memoryTotal: 8, tasks: 1, cpu: 2.5, memoryUsed: 4 };
+    const [p, q] = serverPoints([server(0), server(1000)], [node]);
+    assert.deepEqual(p, {
+      time: '1970-01-01T00:00:00.000Z',
+      cpuPercent: null,
+      memory: { usedBytes: 1, totalBytes: 2 },
+      dataDisk: { usedBytes: 3, totalBytes: 4 },
+      dockerDisk: null,
+      controlPlaneRssBytes: 5,
+      nodes: [{ nodeId: 'n1', hostname: 'berth-node-1', cpus: 2, memoryTotalBytes: 8, tasks: 1, tasksCpuPercent: 2.5, tasksMemoryUsedBytes: 4 }],
+    });
+    assert.deepEqual(q.nodes, []);
   });
 
   test('a range defaults to the hour before `to`, and `to` to now', () => {

@@ -96,6 +96,31 @@ describe('monitoring samples in the store', () => {
   const previewOf = (a: { applicationId: string; appName: string }, n: number) =>
     b.store.previews.create(a.applicationId, a.appName, { pullRequestId: `pr-${n}`, pullRequestNumber: String(n), pullRequestURL: `https://forge.test/pr/${n}`, pullRequestTitle: `PR ${n}`, branch: `feature-${n}`, headCloneUrl: null }, null);
 
+  test("monitoring.server carries each node's figures at the server sample's time; retention drops and merges them per node", async () => {
+    const m = b.store.metrics;
+    const now = Date.now();
+    const t0 = now - 2 * DAY; // merged: older than 24 h
+    const server = (time: number) => ({ time, cpu: 1, memoryUsed: 1, memoryTotal: 2, dataDiskUsed: 1, dataDiskTotal: 2, dockerDiskUsed: null, dockerDiskTotal: null, rss: 3 });
+    const node = (time: number, nodeId: string, tasks: number | null, cpu: number | null, memoryUsed: number | null) => ({ time, nodeId, hostname: `host-${nodeId}`, cpus: 2, memoryTotal: 4096, tasks, cpu, memoryUsed });
+    const bucket = Math.floor(t0 / BUCKET_MS) * BUCKET_MS;
+    m.record([], server(bucket), [node(bucket, 'n1', 2, 10, 100), node(bucket, 'n2', null, null, null)]);
+    m.record([], server(bucket + 1000), [node(bucket + 1000, 'n1', 4, 30, 300), node(bucket + 1000, 'n2', null, null, null)]);
+    m.record([], server(now - 1000), [node(now - 1000, 'n1', 1, 5, 50), node(now - 1000, 'n2', 3, 7, 70)]);
+
+    const points = (await b.call('monitoring.server', { from: new Date(now - 60_000).toISOString(), to: new Date(now).toISOString() })).body;
+    const last = points.at(-1);
+    assert.deepEqual(last.nodes, [
+      { nodeId: 'n1', hostname: 'host-n1', cpus: 2, memoryTotalBytes: 4096, tasks: 1, tasksCpuPercent: 5, tasksMemoryUsedBytes: 50 },
+      { nodeId: 'n2', hostname: 'host-n2', cpus: 2, memoryTotalBytes: 4096, tasks: 3, tasksCpuPercent: 7, tasksMemoryUsedBytes: 70 },
+    ]);
+
+    m.applyRetention(now, 7);
+    const merged = m.nodeSeries(bucket, bucket + BUCKET_MS - 1);
+    assert.deepEqual(merged, [node(bucket, 'n1', 3, 20, 200), node(bucket, 'n2', null, null, null)]);
+    m.applyRetention(now + 8 * DAY, 7);
+    assert.deepEqual(m.nodeSeries(0, now + 8 * DAY), []);
+  });
+
   test("a preview's samples are a series of its own: never in the application's, answered by the preview's appName and labelled with it", async () => {
     const { environment } = (await b.call('project.create', { name: 'previewed' })).body;
     const a = (await b.call('application.create', { name: 'previewed', environmentId: environment.environmentId })).body;

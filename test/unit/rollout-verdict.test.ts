@@ -114,6 +114,27 @@ describe('rollout verdict', () => {
     for (const state of ['failed', 'rejected', 'orphaned']) assert.equal(brokenTask([task(2, state, 'shutdown')], false)?.Status.State, state);
   });
 
+  test('a new task no node may run (constraints, platform, no node available) fails the rollout at once with Swarm\'s reason; ports or resources in use wait', () => {
+    const pending = (err: string | undefined, fu = 2, desired = 'running') => task(fu, 'pending', desired, err === undefined ? {} : { Err: err });
+    const rows: [string, SwarmTask[], string][] = [
+      ['constraints no node satisfies', [pending('no suitable node (scheduling constraints not satisfied on 3 nodes)'), task(1, 'running')], 'failed'],
+      ['a single node, no platform', [pending('no suitable node (unsupported platform on 1 node)')], 'failed'],
+      ['constraints on some nodes, platform on the others', [pending('no suitable node (scheduling constraints not satisfied on 2 nodes; unsupported platform on 1 node)')], 'failed'],
+      ['constraints on the nodes left when the others are drained (Swarm\'s words on the lab)', [pending('no suitable node (2 nodes not available for new tasks; scheduling constraints not satisfied on 1 node)')], 'failed'],
+      ['every node drained', [pending('no suitable node (3 nodes not available for new tasks)')], 'failed'],
+      ['a host-mode port still held by the task being replaced', [pending('no suitable node (host-mode port already in use on 1 node)'), task(1, 'running')], 'starting'],
+      ['constraints on some nodes, the port on the one left', [pending('no suitable node (scheduling constraints not satisfied on 2 nodes; host-mode port already in use on 1 node)')], 'starting'],
+      ['resources reserved by running tasks', [pending('no suitable node (insufficient resources on 3 nodes)')], 'starting'],
+      ['pending without a reason yet', [pending(undefined)], 'starting'],
+      ['an unplaceable task of the previous spec, already being replaced', [pending('no suitable node (scheduling constraints not satisfied on 3 nodes)', 1, 'shutdown'), task(2, 'starting')], 'starting'],
+    ];
+    for (const [what, tasks, expected] of rows) assert.equal(verdictOf(tasks, { update: { state: 'updating' } }), expected, what);
+    assert.deepEqual(rolloutVerdict(view([pending('no suitable node (scheduling constraints not satisfied on 3 nodes)')], { update: { state: 'updating' } })), {
+      verdict: 'failed',
+      error: 'Swarm cannot place the new tasks on any node: no suitable node (scheduling constraints not satisfied on 3 nodes)',
+    });
+  });
+
   test("the rollout's tasks are those of its spec created since it began", () => {
     const earlier = { ...task(2, 'failed'), CreatedAt: '2026-01-01T00:00:05Z' };
     const mine = task(2, 'running');

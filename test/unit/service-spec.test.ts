@@ -219,12 +219,19 @@ describe('serviceSpec', () => {
     assert.deepEqual(spec.RollbackConfig, { Parallelism: 0, Order: 'stop-first', FailureAction: 'continue' });
   });
 
-  test('placementSwarm wins over the manager constraint that mounts imply', () => {
-    const a = app({
-      mounts: [{ type: 'volume', volumeName: 'data', hostPath: null, filePath: null, mountPath: '/data' }],
-      placementSwarm: { Constraints: ['node.labels.disk==ssd'], Preferences: [{ Spread: { SpreadDescriptor: 'node.labels.zone' } }], MaxReplicas: 2 },
-    });
-    assert.deepEqual(task(a).Placement, { Constraints: ['node.labels.disk==ssd'], Preferences: [{ Spread: { SpreadDescriptor: 'node.labels.zone' } }], MaxReplicas: 2 });
+  test('placement: replicas spread within the app\'s own placement; mounted data pins the service to the node that holds it, on top of the app\'s constraints', () => {
+    const volume = [{ type: 'volume' as const, volumeName: 'data', hostPath: null, filePath: null, mountPath: '/data' }];
+    const own = { Constraints: ['node.labels.disk==ssd'], Preferences: [{ Spread: { SpreadDescriptor: 'node.labels.zone' } }], MaxReplicas: 2 };
+    const rows: [string, Partial<ServiceSource>, string | undefined, unknown][] = [
+      ['no mounts, no placement: Swarm spreads over every node', {}, 'n-berth', undefined],
+      ['no mounts: the app\'s placement as it is', { placementSwarm: own }, 'n-berth', own],
+      ['mounts: pinned to Berth\'s node by ID', { mounts: volume }, 'n-berth', { Constraints: ['node.id==n-berth'] }],
+      ['mounts, node unknown: the manager', { mounts: volume }, undefined, { Constraints: ['node.role==manager'] }],
+      ['mounts and the app\'s placement: both', { mounts: volume, placementSwarm: own }, 'n-berth', { ...own, Constraints: ['node.labels.disk==ssd', 'node.id==n-berth'] }],
+      ['mounts, the app names a node itself: its choice', { mounts: volume, placementSwarm: { Constraints: ['node.hostname == db-host'] } }, 'n-berth', { Constraints: ['node.hostname == db-host'] }],
+      ['mounts, the app already pins Berth\'s node: once', { mounts: volume, placementSwarm: { Constraints: ['node.id==n-berth'] } }, 'n-berth', { Constraints: ['node.id==n-berth'] }],
+    ];
+    for (const [what, over, dataNode, expected] of rows) assert.deepEqual(task(app(over), opts({ dataNode })).Placement, expected, what);
   });
 
   test('labels: labelsSwarm label the containers; the service carries Berth labels and the caller labels', () => {
