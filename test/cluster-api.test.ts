@@ -181,6 +181,8 @@ describe("an application across the lab's three nodes", () => {
     if (!labUp()) return;
     if (removed) await rejoin(removed, removedLabels ?? {});
     for (const w of workers) await b.call('cluster.updateNode', { nodeId: w.hostname, availability: 'drain' });
+    // the re-joined worker has a new node ID: env.json is written again for the tests after this one
+    if (removed) await run(['bash', path.join(import.meta.dirname, '..', 'scripts', 'test-env', 'cluster.sh'), 'up']);
   });
 
   /** Brings a removed worker back as the lab had it: joined with Berth's own join command, its labels, drained. */
