@@ -12,7 +12,7 @@ import { run, runId } from './helpers/job.js';
 import { readTestEnv, type TestEnv } from './helpers/test-env.js';
 
 /** The lab's facts, once scripts/test-env.sh brings the lab up (CLUSTER-BRIEF: env.json `cluster`, `registry.labUrl`). */
-type LabEnv = TestEnv & { registry: { labUrl?: string }; cluster?: { nodes: { hostname: string; nodeId: string; role: string }[] } };
+type LabEnv = TestEnv & { registry: { labUrl?: string }; cluster?: { nodes: { hostname: string; nodeId: string; role: string; dockerHost: string }[] } };
 const testEnv = readTestEnv() as LabEnv;
 const docker = testEnv.dockerCli;
 const { registry, git } = testEnv;
@@ -162,7 +162,7 @@ describe('images reach every node', () => {
 
   describe('on the three-node lab', { skip: lab ? false : 'the lab is not up (env.json has no cluster, or its nodes are not Ready)' }, () => {
     const workers = (testEnv.cluster?.nodes ?? []).filter((n) => n.role === 'worker');
-    const availability = (availability: string) => Promise.all(workers.map((w) => run([docker, 'node', 'update', '--availability', availability, w.nodeId])));
+    const availability = (availability: string) => Promise.all(workers.map((w) => run([docker, 'node', 'update', '--availability', availability, w.hostname])));
 
     before(async () => {
       // A Berth as production runs it: the cluster registry's default push mode (multi-node).
@@ -171,33 +171,42 @@ describe('images reach every node', () => {
     });
     after(() => availability('drain'));
 
-    test('three replicas of a Dockerfile build run one on each node from the pushed image, and roll back there too', async () => {
+    test('three replicas of a Dockerfile build run one on each node from the pushed image; a rollback pulls the kept release onto the nodes', async () => {
       const three = await builtApp('spread');
-      await ok('application.update', { applicationId: three.id, replicas: 3 });
+      // Without the build cache each build is a new image (a new digest), so the rollback target differs from what runs.
+      await ok('application.update', { applicationId: three.id, replicas: 3, cleanCache: true });
       await setEnv(three.id, 'RELEASE=one');
       const one = await deploy(three.id);
       assert.equal(one.status, 'done', one.errorMessage ?? '');
-      assert.match(await logOf(one.deploymentId), /the swarm has \d+ nodes/);
-      const onNodes = async () => {
-        const tasks = await run([docker, 'service', 'ps', three.appName, '--filter', 'desired-state=running', '--format', '{{.Node}} {{.CurrentState}} {{.Image}}']);
-        return tasks.split('\n').filter(Boolean).map((l) => l.split(' '));
+      assert.match(await logOf(one.deploymentId), /cluster's registry .*: the swarm has 3 nodes/);
+      const imageOne: string = (await spec(three.appName)).Spec.TaskTemplate.ContainerSpec.Image;
+      assert.equal(imageOne, `${registryUrl}/${prefix}/${three.appName}@${await registryDigest(three.appName, one.deploymentId)}`);
+      /** The node and image of every task meant to run, once each runs. */
+      const running = async () => {
+        const tasks = await run([docker, 'service', 'ps', three.appName, '--filter', 'desired-state=running', '--format', '{{.Node}}|{{.CurrentState}}|{{.Image}}']);
+        const rows = tasks.split('\n').filter(Boolean).map((l) => l.split('|'));
+        for (const [node, state] of rows) assert.match(state, /^Running/, `the task on ${node}`);
+        return rows.map(([node, , image]) => ({ node, image }));
       };
-      const check = async () => {
-        const tasks = await onNodes();
-        assert.deepEqual(tasks.map(([node]) => node).sort(), testEnv.cluster!.nodes.map((n) => n.hostname).sort(), `tasks: ${JSON.stringify(tasks)}`);
-        for (const [, state, image] of tasks) {
-          assert.equal(state, 'Running');
-          assert.ok(image.startsWith(`${registryUrl}/${prefix}/${three.appName}@sha256:`), image);
-        }
-      };
-      await check();
+      const nodes = testEnv.cluster!.nodes.map((n) => n.hostname).sort();
+      const first = await running();
+      assert.deepEqual(first.map((t) => t.node).sort(), nodes, 'one task on each node');
+      for (const t of first) assert.equal(t.image, imageOne);
+
       await setEnv(three.id, 'RELEASE=two');
       const two = await deploy(three.id);
       assert.equal(two.status, 'done', two.errorMessage ?? '');
+      assert.notEqual((await spec(three.appName)).Spec.TaskTemplate.ContainerSpec.Image, imageOne);
+      // Every node forgets release one: the rollback has to pull it from the registry on whichever node runs it.
+      for (const n of testEnv.cluster!.nodes) await run([docker, '-H', n.dockerHost, 'rmi', '-f', imageOne]).catch(() => '');
       const rows: (Deployment & { rollback: { rollbackId: string } | null })[] = await ok('deployment.allByType', { id: three.id, type: 'application' });
       const d = await settled(three.id, (await ok('rollback.rollback', { rollbackId: rows.find((r) => r.deploymentId === one.deploymentId)!.rollback!.rollbackId })).deploymentId, 180_000);
       assert.equal(d.status, 'done', d.errorMessage ?? '');
-      await check();
+      const after = await running();
+      assert.equal(after.length, 3);
+      for (const t of after) assert.equal(t.image, imageOne);
+      const workerNames = new Set(workers.map((w) => w.hostname));
+      assert.ok(after.some((t) => workerNames.has(t.node)), `no task of the rollback on a worker: ${JSON.stringify(after)}`);
       const envs = await run([docker, 'service', 'inspect', three.appName, '--format', '{{json .Spec.TaskTemplate.ContainerSpec.Env}}']);
       assert.ok(envs.includes('RELEASE=one'), envs);
     });
