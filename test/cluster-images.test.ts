@@ -160,6 +160,26 @@ describe('images reach every node', () => {
     assert.equal(image, `${registryUrl}/${prefix}/${app.appName}@${await registryDigest(app.appName, first.deploymentId)}`);
   });
 
+  test('a rollback to a release built before there was a registry to push to pushes it first, and runs the pushed copy', async () => {
+    await b.restart({ BERTH_REGISTRY_URL: '' });
+    const late = await builtApp('late');
+    const one = await deploy(late.id);
+    assert.equal(one.status, 'done', one.errorMessage ?? '');
+    assert.equal(one.image, `${late.appName}:${one.deploymentId}`, 'pushed without a registry');
+    assert.equal(await registryDigest(late.appName, one.deploymentId), null);
+    const two = await deploy(late.id);
+    assert.equal(two.status, 'done', two.errorMessage ?? '');
+    await b.restart();
+    const rows: (Deployment & { rollback: { rollbackId: string } | null })[] = await ok('deployment.allByType', { id: late.id, type: 'application' });
+    const d = await settled(late.id, (await ok('rollback.rollback', { rollbackId: rows.find((r) => r.deploymentId === one.deploymentId)!.rollback!.rollbackId })).deploymentId);
+    assert.equal(d.status, 'done', d.errorMessage ?? '');
+    const pushed = `${registryUrl}/${prefix}/${late.appName}:${one.deploymentId}`;
+    assert.match(await logOf(d.deploymentId), new RegExp(`Pushing ${pushed.replace(/\./g, '\\.')}`));
+    const digest = await registryDigest(late.appName, one.deploymentId);
+    assert.ok(digest, 'the registry does not have the release rolled back to');
+    assert.equal((await spec(late.appName)).Spec.TaskTemplate.ContainerSpec.Image, `${registryUrl}/${prefix}/${late.appName}@${digest}`);
+  });
+
   describe('on the three-node lab', { skip: lab ? false : 'the lab is not up (env.json has no cluster, or its nodes are not Ready)' }, () => {
     const workers = (testEnv.cluster?.nodes ?? []).filter((n) => n.role === 'worker');
     const availability = (availability: string) => Promise.all(workers.map((w) => run([docker, 'node', 'update', '--availability', availability, w.hostname])));
@@ -173,8 +193,7 @@ describe('images reach every node', () => {
 
     test('three replicas of a Dockerfile build run one on each node from the pushed image; a rollback pulls the kept release onto the nodes', async () => {
       const three = await builtApp('spread');
-      // Without the build cache each build is a new image (a new digest), so the rollback target differs from what runs.
-      await ok('application.update', { applicationId: three.id, replicas: 3, cleanCache: true });
+      await ok('application.update', { applicationId: three.id, replicas: 3 });
       await setEnv(three.id, 'RELEASE=one');
       const one = await deploy(three.id);
       assert.equal(one.status, 'done', one.errorMessage ?? '');
@@ -196,8 +215,8 @@ describe('images reach every node', () => {
       await setEnv(three.id, 'RELEASE=two');
       const two = await deploy(three.id);
       assert.equal(two.status, 'done', two.errorMessage ?? '');
-      assert.notEqual((await spec(three.appName)).Spec.TaskTemplate.ContainerSpec.Image, imageOne);
-      // Every node forgets release one: the rollback has to pull it from the registry on whichever node runs it.
+      // Every node forgets release one (the same build, cached, so by the same digest as release two: running
+      // containers keep their layers, but no node knows the reference): the rollback's tasks have to pull it.
       for (const n of testEnv.cluster!.nodes) await run([docker, '-H', n.dockerHost, 'rmi', '-f', imageOne]).catch(() => '');
       const rows: (Deployment & { rollback: { rollbackId: string } | null })[] = await ok('deployment.allByType', { id: three.id, type: 'application' });
       const d = await settled(three.id, (await ok('rollback.rollback', { rollbackId: rows.find((r) => r.deploymentId === one.deploymentId)!.rollback!.rollbackId })).deploymentId, 180_000);
@@ -207,6 +226,8 @@ describe('images reach every node', () => {
       for (const t of after) assert.equal(t.image, imageOne);
       const workerNames = new Set(workers.map((w) => w.hostname));
       assert.ok(after.some((t) => workerNames.has(t.node)), `no task of the rollback on a worker: ${JSON.stringify(after)}`);
+      for (const n of testEnv.cluster!.nodes.filter((node) => after.some((t) => t.node === node.hostname)))
+        await run([docker, '-H', n.dockerHost, 'image', 'inspect', '--format', '{{.Id}}', imageOne]).catch(() => assert.fail(`${n.hostname} runs the rollback without having pulled ${imageOne}`));
       const envs = await run([docker, 'service', 'inspect', three.appName, '--format', '{{json .Spec.TaskTemplate.ContainerSpec.Env}}']);
       assert.ok(envs.includes('RELEASE=one'), envs);
     });

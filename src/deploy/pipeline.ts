@@ -189,8 +189,10 @@ export function createPipeline(deps: PipelineDeps): JobRunner {
     if (!target.image || snapshot?.version !== 1) throw new Error(`Rollback ${rollbackId} has no image to release`);
     enter('releasing', `Rolling back ${ctx.app.appName} to version ${target.version} (deployment ${target.deploymentId}, ${target.image})`);
     store.deployments.describe(ctx.deploymentId, { image: target.image, commitHash: target.deployment.commitHash });
-    if (!(await engine.imageExists(target.image))) {
-      const registry = registriesOf(ctx.app).find((r) => isIn(target.image!, r));
+    const registry = registriesOf(ctx.app).find((r) => isIn(target.image!, r));
+    // A pushed release must run by its registry digest (other nodes cannot pull an image ID): pulled again when this server lost the image or its digest.
+    const usable = (await engine.imageExists(target.image)) && (!registry || (await engine.pinnedImage(target.image)).includes('@'));
+    if (!usable) {
       if (!registry) throw new Error(`The image ${target.image} of version ${target.version} is no longer on this server and no registry holds it`);
       await pullImage(ctx, deps.docker, registry, target.image);
     }
