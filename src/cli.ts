@@ -3,11 +3,15 @@
 // have no token yet (or lost the admin one). Safe while the server runs: SQLite is in WAL
 // mode and the server reads the token table on every request, so changes apply at once.
 // `berth copy-db <file>`: a consistent copy of berth.db while Berth runs (backups).
+// `berth registry-service`: the cluster's registry as a Swarm service on the manager.
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import bcrypt from 'bcryptjs';
 import Database from 'better-sqlite3';
 import { loadConfig } from './config.js';
+import { createEngine } from './docker/engine.js';
+import { ensureRegistryService } from './docker/registry-service.js';
 import { apiKeyCreate } from './model/api-key.js';
 import type { ApiKeyView } from './store/api-keys.js';
 import type { Store } from './store/index.js';
@@ -19,11 +23,16 @@ const USAGE = `Usage:
   berth token list
   berth token revoke <id>
   berth copy-db <file>
+  berth registry-service [--port 5000] [--image registry:2] [--tls-cert <pem> --tls-key <pem>]
 
 Works on the data directory in BERTH_DATA_DIR (default ./data), also while Berth runs.
 "copy-db" writes a consistent copy of berth.db (SQLite's online backup) to a new file.
 "create" prints the new token alone on standard output, once: Berth keeps only its hash.
-The role defaults to admin.`;
+The role defaults to admin.
+"registry-service" creates or updates the Swarm service berth-registry (the Distribution
+registry, on the manager, data in the volume berth-registry-data) with the one user
+BERTH_REGISTRY_USERNAME / BERTH_REGISTRY_PASSWORD, then prints the BERTH_REGISTRY_URL to set.
+Without a certificate every node must list that address in its "insecure-registries".`;
 
 /** Bad command line: exit 2 with the usage text. */
 class UsageError extends Error {}
@@ -112,6 +121,37 @@ async function copyDb(args: string[]): Promise<void> {
   console.log(`berth.db copied to ${dest}`);
 }
 
+/** The cluster's registry service; the login Berth will use comes from the same settings it reads. */
+async function registryService(args: string[]): Promise<void> {
+  const { values } = parse(args, { port: { type: 'string' }, image: { type: 'string' }, 'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' } }, 0);
+  const port = Number(values.port ?? 5000);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--port must be a port number, got "${values.port}"`);
+  const [cert, key] = [values['tls-cert'], values['tls-key']] as (string | undefined)[];
+  if (!cert !== !key) throw new UsageError('--tls-cert and --tls-key go together');
+  const username = process.env.BERTH_REGISTRY_USERNAME;
+  const password = process.env.BERTH_REGISTRY_PASSWORD;
+  if (!username || !password || username.includes(':')) throw new Failure('set BERTH_REGISTRY_USERNAME (no ":") and BERTH_REGISTRY_PASSWORD: the registry\'s one user, and Berth\'s login to it');
+  const read = (file: string) => {
+    try {
+      return fs.readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new Failure(`cannot read ${file}: ${(err as Error).message}`);
+    }
+  };
+  const url = await ensureRegistryService(
+    createEngine(loadConfig()),
+    {
+      image: typeof values.image === 'string' ? values.image : 'registry:2',
+      port,
+      htpasswd: `${username}:${bcrypt.hashSync(password, 10)}\n`,
+      tls: cert && key ? { certificate: read(cert), key: read(key) } : undefined,
+      timeoutMs: 300_000,
+    },
+    (line) => process.stderr.write(`${line}\n`),
+  );
+  console.log(`BERTH_REGISTRY_URL=${url}`);
+}
+
 const commands: Record<string, (args: string[]) => void> = { create: tokenCreate, list: tokenList, revoke: tokenRevoke };
 
 async function main(argv: string[]): Promise<number> {
@@ -123,6 +163,10 @@ async function main(argv: string[]): Promise<number> {
   try {
     if (group === 'copy-db') {
       await copyDb(argv.slice(1));
+      return 0;
+    }
+    if (group === 'registry-service') {
+      await registryService(argv.slice(1));
       return 0;
     }
     if (group !== 'token') throw new UsageError(group === undefined ? 'missing command' : `unknown command "${group}"`);

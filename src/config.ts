@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { endpointModeSetting, type EndpointModeSetting } from './docker/endpoint-mode.js';
+import { pushModes, type ClusterRegistry, type PushMode } from './deploy/image-distribution.js';
 import type { EdgeSettings, ExtraEntrypoint } from './routing/edge-spec.js';
 
 /** Every setting Berth reads, resolved once at start from the environment. */
@@ -25,6 +26,8 @@ export interface Config {
   monitoring: { intervalMs: number; retentionDays: number; metricsToken: string | undefined };
   /** Traefik, run by Berth as a Swarm service (`enabled` false: the operator runs it), its entry points, and its LetsEncrypt account. */
   edge: { enabled: boolean } & Pick<EdgeSettings, 'image' | 'httpPort' | 'httpsPort' | 'http3' | 'extraEntrypoints' | 'acmeEmail' | 'acmeCaServer'>;
+  /** The registry built images go to when an application has none (BERTH_REGISTRY_*), so every node can pull them; unset: none. */
+  registry: ClusterRegistry | undefined;
   /** `domain.generateDomain`: the wildcard-DNS suffix, and this server's public IP (in the generated host, and what validateDomain compares with). */
   domains: { wildcard: string; serverIp: string };
 }
@@ -79,6 +82,19 @@ function extraEntrypoints(env: NodeJS.ProcessEnv, name: string, taken: number[])
   return out;
 }
 
+/** BERTH_REGISTRY_URL (`host[:port]`) with its login and push mode, or undefined when unset. */
+function clusterRegistry(env: NodeJS.ProcessEnv): ClusterRegistry | undefined {
+  const url = env.BERTH_REGISTRY_URL;
+  if (!url) return undefined;
+  if (!/^[a-z0-9.-]+(:\d{1,5})?$/i.test(url)) throw new Error(`BERTH_REGISTRY_URL must be host[:port] (no scheme, no path), got "${url}"`);
+  const username = env.BERTH_REGISTRY_USERNAME;
+  const password = env.BERTH_REGISTRY_PASSWORD;
+  if (!username || !password) throw new Error('BERTH_REGISTRY_URL needs BERTH_REGISTRY_USERNAME and BERTH_REGISTRY_PASSWORD');
+  const push = matching(env, 'BERTH_REGISTRY_PUSH', 'multi-node', new RegExp(`^(${pushModes.join('|')})$`), pushModes.map((m) => `"${m}"`).join(' or ')) as PushMode;
+  const imagePrefix = matching(env, 'BERTH_REGISTRY_PREFIX', 'berth', /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/, 'one lower-case path component such as berth');
+  return { registryUrl: url.toLowerCase(), username, password, imagePrefix, push };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const httpPort = int(env, 'BERTH_HTTP_PORT', 80, 1);
   const httpsPort = int(env, 'BERTH_HTTPS_PORT', 443, 1);
@@ -124,6 +140,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       acmeEmail: env.BERTH_ACME_EMAIL || '',
       acmeCaServer: env.BERTH_ACME_CA_SERVER || 'https://acme-v02.api.letsencrypt.org/directory',
     },
+    registry: clusterRegistry(env),
     domains: {
       wildcard: matching(env, 'BERTH_DOMAIN_WILDCARD', 'traefik.me', /^(?!-)[a-z0-9-]{1,63}(\.(?!-)[a-z0-9-]{1,63})+$/, 'a lower-case domain such as traefik.me'),
       serverIp: matching(env, 'BERTH_SERVER_IP', '', /^(\d{1,3}\.){3}\d{1,3}$/, 'an IPv4 address'),

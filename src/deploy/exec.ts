@@ -80,8 +80,12 @@ export function createExec({ log, signal, defaultEnv = {}, owner, onSpawn }: Exe
       };
       signal.addEventListener('abort', onAbort, { once: true });
       if (child.pid !== undefined) onSpawn?.(child.pid);
-      const out = lineSplitter((l) => log.line(l));
-      const err = lineSplitter((l) => log.line(l));
+      const emit = (l: string) => {
+        log.line(l);
+        opts.onLine?.(l);
+      };
+      const out = lineSplitter(emit);
+      const err = lineSplitter(emit);
       child.stdout!.setEncoding('utf8').on('data', out.push);
       child.stderr!.setEncoding('utf8').on('data', err.push);
       if (opts.stdin !== undefined) {

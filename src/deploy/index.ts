@@ -25,6 +25,7 @@ export function createDeployer(config: Config, store: Store, warn: (message: str
     rolloutTimeoutMs: config.deploy.rolloutTimeoutMs,
     maxArchiveBytes: MAX_ARCHIVE_BYTES,
     keepReleases: config.deploy.keepReleases,
+    clusterRegistry: config.registry,
     warn,
   });
   return new Deployer({ store, dataDir: config.dataDir, settings: config.deploy, routing: config, logs, engine, runner, warn });

@@ -8,11 +8,12 @@ import { parseDotenv } from '../model/dotenv.js';
 import { interpolateEnv } from '../model/env-interpolation.js';
 import type { JobEnd } from '../store/deployments.js';
 import type { Store } from '../store/index.js';
-import type { JobRow, PreviewDeploymentRow, RegistryRow } from '../store/schema.js';
+import type { JobRow, PreviewDeploymentRow } from '../store/schema.js';
 import { previewApplication, previewUrl } from './preview-app.js';
 import { builderFor } from './builders/index.js';
 import { cancelOutcome, type CancelFacts } from './cancel-outcome.js';
 import { createExec } from './exec.js';
+import { isIn, needsNodeCount, pullAuthFor, pushPlan, type ClusterRegistry, type PushRegistry } from './image-distribution.js';
 import { filesDirOf, imageTagOf, uploadFor, workDirOf } from './layout.js';
 import type { DeploymentLogs } from './log.js';
 import { humanDuration, JobAbort, type JobRunner } from './queue.js';
@@ -20,8 +21,6 @@ import { redactorFor } from './redact.js';
 import { pullImage, pushImage, registryImageOf } from './push.js';
 import { pruneReleases } from './retention.js';
 import { snapshotOf, type ReleaseSnapshot } from './snapshot.js';
-import { credentialsFor } from './sources/docker.js';
-import { normalizeRegistry, parseImageRef } from './sources/image-ref.js';
 import { sourceFor, type SourceOptions } from './sources/index.js';
 import { providerOf } from './sources/provider-access.js';
 import type { DeployableApplication, JobContext } from './types.js';
@@ -41,6 +40,8 @@ export interface PipelineDeps {
   maxArchiveBytes: number;
   /** Successful releases kept per application (rollback targets). */
   keepReleases: number;
+  /** Where builds go when an application has no registry (BERTH_REGISTRY_*), so every node can pull them. */
+  clusterRegistry?: ClusterRegistry;
   warn(message: string, err?: unknown): void;
 }
 
@@ -82,7 +83,7 @@ export function createPipeline(deps: PipelineDeps): JobRunner {
   function secretsAround(app: Loaded): string[] {
     const envs = [app.environment.env, app.environment.project.env].flatMap((text) => Object.values(parseDotenv(text)));
     const registries = [app.registryId, app.buildRegistryId, app.rollbackRegistryId].flatMap((id) => (id ? [store.registries.get(id).password] : []));
-    return [...envs, ...registries];
+    return [...envs, ...registries, ...(deps.clusterRegistry ? [deps.clusterRegistry.password] : [])];
   }
 
   const sourceOptions: SourceOptions = {
@@ -96,19 +97,21 @@ export function createPipeline(deps: PipelineDeps): JobRunner {
     drop: { archive: (ctx) => uploadFor(deps.dataDir, ctx.deploymentId), maxBytes: deps.maxArchiveBytes },
   };
 
-  /** The application's registries (its own, its rollback one), decrypted. */
-  function registriesOf(app: DeployableApplication): RegistryRow[] {
-    return [app.registryId, app.rollbackRegistryId].flatMap((id) => (id ? [store.registries.get(id)] : []));
+  /** The registries the application's images may be in (its own, its rollback one, the cluster's), decrypted. */
+  function registriesOf(app: DeployableApplication): PushRegistry[] {
+    const own = [app.registryId, app.rollbackRegistryId].flatMap((id) => (id ? [store.registries.get(id)] : []));
+    return deps.clusterRegistry ? [...own, deps.clusterRegistry] : own;
   }
 
   /** The pull credentials of an image for the nodes that run it: the docker source's, or the registry Berth pushed it to. */
-  function registryAuth(app: DeployableApplication, image: string): RegistryAuth | undefined {
-    if (!image.includes('@') && !image.includes('/')) return undefined;
-    const ref = parseImageRef(image);
-    const creds = app.sourceType === 'docker' ? credentialsFor(ref, app) : undefined;
-    const registry = creds ? undefined : registriesOf(app).find((r) => normalizeRegistry(r.registryUrl) === ref.domain);
-    const login = creds ?? registry;
-    return login && { username: login.username, password: login.password, serveraddress: ref.domain };
+  const registryAuth = (app: DeployableApplication, image: string): RegistryAuth | undefined =>
+    pullAuthFor(image, { source: app.sourceType === 'docker' ? app : undefined, registries: registriesOf(app) });
+
+  /** Where a build of `app` is pushed before release (see image-distribution.ts). */
+  async function pushPlanOf(app: DeployableApplication, signal: AbortSignal) {
+    const appRegistry = app.registryId ? store.registries.get(app.registryId) : undefined;
+    const cluster = deps.clusterRegistry;
+    return pushPlan({ appRegistry, cluster, nodes: needsNodeCount({ appRegistry, cluster }) ? await engine.swarmNodeCount(signal) : 1 });
   }
 
   /** Writes the file mounts' contents, then creates or updates the service as `snapshot` says. */
@@ -164,13 +167,14 @@ export function createPipeline(deps: PipelineDeps): JobRunner {
     await builderFor(app.buildType, { docker: deps.docker }).build(ctx, fetched.dir, tag);
     let image = tag;
     let kept = tag;
-    const registry = app.registryId ? store.registries.get(app.registryId) : undefined;
+    const plan = await pushPlanOf(app, ctx.signal);
     const rollbackRegistry = app.rollbackActive && app.rollbackRegistryId ? store.registries.get(app.rollbackRegistryId) : undefined;
-    if (registry || rollbackRegistry) enter('pushing', 'Pushing the image');
-    if (registry) {
-      // The service runs the registry's copy, so any node can pull it.
-      image = kept = registryImageOf(registry, app.appName, deploymentId);
-      await pushImage(ctx, deps.docker, registry, tag, image);
+    if (plan.registry || rollbackRegistry) enter('pushing', plan.registry ? plan.line : 'Pushing the image to the rollback registry');
+    else if (plan.line) ctx.log.line(plan.line);
+    if (plan.registry) {
+      // The service runs the registry's copy, so any node can pull it; a push that fails fails the deploy before the service is touched.
+      image = kept = registryImageOf(plan.registry, app.appName, deploymentId);
+      await pushImage(ctx, deps.docker, plan.registry, tag, image);
     }
     if (rollbackRegistry) {
       kept = registryImageOf(rollbackRegistry, app.appName, deploymentId);
@@ -187,10 +191,22 @@ export function createPipeline(deps: PipelineDeps): JobRunner {
     if (!target.image || snapshot?.version !== 1) throw new Error(`Rollback ${rollbackId} has no image to release`);
     enter('releasing', `Rolling back ${ctx.app.appName} to version ${target.version} (deployment ${target.deploymentId}, ${target.image})`);
     store.deployments.describe(ctx.deploymentId, { image: target.image, commitHash: target.deployment.commitHash });
-    if (!(await engine.imageExists(target.image))) {
-      const registry = registriesOf(ctx.app).find((r) => target.image!.startsWith(`${r.registryUrl}/`));
+    const registry = registriesOf(ctx.app).find((r) => isIn(target.image!, r));
+    // A pushed release must run by its registry digest (other nodes cannot pull an image ID): pulled again when this server lost the image or its digest.
+    const usable = (await engine.imageExists(target.image)) && (!registry || (await engine.pinnedImage(target.image)).includes('@'));
+    if (!usable) {
       if (!registry) throw new Error(`The image ${target.image} of version ${target.version} is no longer on this server and no registry holds it`);
       await pullImage(ctx, deps.docker, registry, target.image);
+    }
+    // A release built when nothing was pushed (one node then) goes to the registry first if the swarm needs it now.
+    if (target.image === imageTagOf(ctx.app.appName, target.deploymentId)) {
+      const plan = await pushPlanOf(ctx.app, ctx.signal);
+      if (plan.line) ctx.log.line(plan.line);
+      if (plan.registry) {
+        const remote = registryImageOf(plan.registry, ctx.app.appName, target.deploymentId);
+        await pushImage(ctx, deps.docker, plan.registry, target.image, remote);
+        return { image: remote, snapshot };
+      }
     }
     return { image: target.image, snapshot };
   }

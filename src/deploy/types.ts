@@ -25,6 +25,8 @@ export interface ExecOptions {
   env?: Record<string, string>;
   /** Written to the child's stdin, then closed. */
   stdin?: string;
+  /** Also told each line of output (as it was before redaction), e.g. to quote the program's last words in an error. */
+  onLine?: (line: string) => void;
 }
 
 /**

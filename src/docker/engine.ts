@@ -470,6 +470,15 @@ export class Engine {
     return info.RepoDigests?.find((d) => d.startsWith(`${repo}@`)) ?? info.Id;
   }
 
+  /** How many nodes the swarm has, whatever their availability or state (a drained or down node may run tasks again). */
+  async swarmNodeCount(signal?: AbortSignal): Promise<number> {
+    try {
+      return (await this.docker.listNodes({ abortSignal: signal })).length;
+    } catch (err) {
+      throw daemonError(err);
+    }
+  }
+
   /** How many tasks the service wants running (or, for a job, completed). */
   private async desiredTasks(service: Docker.Service, signal?: AbortSignal): Promise<number> {
     const mode = service.Spec?.Mode;

@@ -82,6 +82,9 @@ describe('berth token (command line) against a running server', () => {
       ['token', 'create', '--name', 'x', '--expires-in', 'soon'],
       ['token', 'create', '--name', 'x', '--colour', 'red'],
       ['token', 'revoke'],
+      ['registry-service', '--port', '0'],
+      ['registry-service', '--tls-cert', 'cert.pem'],
+      ['registry-service', 'extra'],
     ];
     const runs = await Promise.all(cases.map((args) => berthCli(b.dataDir, ...args)));
     for (const [i, r] of runs.entries()) {
@@ -90,6 +93,13 @@ describe('berth token (command line) against a running server', () => {
       assert.match(r.stderr, /Usage:\n\s+berth token create/, args.join(' '));
       assert.equal(r.stdout, '');
     }
+  });
+
+  test('registry-service refuses to run without the login it gives the registry, before any Docker call', async () => {
+    const r = await berthCli(b.dataDir, 'registry-service');
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /set BERTH_REGISTRY_USERNAME \(no ":"\) and BERTH_REGISTRY_PASSWORD/);
+    assert.equal(r.stdout, '');
   });
 
   test('a data directory Berth never ran in is refused, not created', async () => {

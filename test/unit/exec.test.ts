@@ -43,6 +43,15 @@ describe('exec', () => {
     assert.deepEqual(log.lines, ['failing']);
   });
 
+  test('onLine hears every line the log gets, so a caller can quote the program\'s last words', async () => {
+    const log = memoryLog();
+    const heard: string[] = [];
+    const exec = createExec({ log, signal: new AbortController().signal });
+    await assert.rejects(exec(['sh', '-c', 'echo pushing; echo "unauthorized: authentication required" >&2; exit 1'], { onLine: (l) => heard.push(l) }));
+    assert.deepEqual(heard, log.lines);
+    assert.deepEqual(heard.sort(), ['pushing', 'unauthorized: authentication required']);
+  });
+
   test('a program that is not installed is named', async () => {
     const exec = createExec({ log: memoryLog(), signal: new AbortController().signal });
     await assert.rejects(exec(['berth-no-such-tool', 'x']), { message: 'berth-no-such-tool is not installed on this server' });
