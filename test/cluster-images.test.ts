@@ -9,25 +9,24 @@ import { after, before, describe, test } from 'node:test';
 import { startTestBerth, type TestBerth } from './helpers/berth.js';
 import { deploymentClient, execInService, freePort, removeRunApplications, type Deployment } from './helpers/e2e.js';
 import { run, runId } from './helpers/job.js';
-import { readTestEnv, type TestEnv } from './helpers/test-env.js';
+import { labUp, readTestEnv } from './helpers/test-env.js';
 
 /** The lab's facts, once scripts/test-env.sh brings the lab up (CLUSTER-BRIEF: env.json `cluster`, `registry.labUrl`). */
-type LabEnv = TestEnv & { registry: { labUrl?: string }; cluster?: { nodes: { hostname: string; nodeId: string; role: string; dockerHost: string }[] } };
-const testEnv = readTestEnv() as LabEnv;
+const testEnv = readTestEnv();
 const docker = testEnv.dockerCli;
 const { registry, git } = testEnv;
 
-/** Every node of the lab is Ready in this engine's swarm (its address is unreachable otherwise). */
-async function labUp(): Promise<boolean> {
+/** The lab is up and every node of it Ready in this engine's swarm (its addresses are unreachable otherwise). */
+async function labReady(): Promise<boolean> {
   const nodes = testEnv.cluster?.nodes;
-  if (!nodes || nodes.length < 3 || !registry.labUrl) return false;
+  if (!labUp(testEnv) || !nodes || !registry.labUrl) return false;
   const listed = await run([docker, 'node', 'ls', '--format', '{{.Hostname}} {{.Status}}']).catch(() => '');
   return nodes.every((n) => listed.split('\n').includes(`${n.hostname} Ready`));
 }
 
-const lab = await labUp();
+const lab = await labReady();
 /** Where Berth pushes: the registry's lab address when every node must reach it, else loopback. */
-const registryUrl = lab ? registry.labUrl! : registry.url;
+const registryUrl = lab ? registry.labUrl : registry.url;
 const prefix = `berth-${runId}`;
 
 const spec = async (service: string) => JSON.parse(await run([docker, 'service', 'inspect', service, '--format', '{{json .}}']));
@@ -180,11 +179,12 @@ describe('images reach every node', () => {
     assert.equal((await spec(late.appName)).Spec.TaskTemplate.ContainerSpec.Image, `${registryUrl}/${prefix}/${late.appName}@${digest}`);
   });
 
-  describe('on the three-node lab', { skip: lab ? false : 'the lab is not up (env.json has no cluster, or its nodes are not Ready)' }, () => {
+  describe('on the three-node lab', () => {
     const workers = (testEnv.cluster?.nodes ?? []).filter((n) => n.role === 'worker');
-    const availability = (availability: string) => Promise.all(workers.map((w) => run([docker, 'node', 'update', '--availability', availability, w.hostname])));
+    const availability = (availability: string) => Promise.all(workers.map((w) => ok('cluster.updateNode', { nodeId: w.hostname, availability })));
 
     before(async () => {
+      assert.ok(lab, 'the lab is not up (env.json has no cluster, or its nodes are not Ready): run scripts/test-env.sh as root');
       // A Berth as production runs it: the cluster registry's default push mode (multi-node).
       await b.restart({ BERTH_REGISTRY_PUSH: '' });
       await availability('active');
