@@ -101,7 +101,8 @@ function tokenList(args: string[]): void {
 }
 
 function tokenRevoke(args: string[]): void {
-  const [id] = parse(args, {}, 1).positionals;
+  // ids are nanoids, whose alphabet has "-": one may start with it and must not read as an option
+  const [id] = parse(args[0] === '--' ? args : ['--', ...args], {}, 1).positionals;
   if (!withStore((store) => store.apiKeys.revoke(id))) throw new Failure(`no token with id "${id}" (see: berth token list)`);
   console.log(`Revoked token ${id}; requests with it are refused from now on.`);
 }

@@ -72,6 +72,12 @@ describe('berth token (command line) against a running server', () => {
     assert.match(r.stderr, /no token with id "no-such-token"/);
   });
 
+  test('an id that starts with "-" (nanoid\'s alphabet has it) is an id, not an option', async () => {
+    const r = await berthCli(b.dataDir, 'token', 'revoke', '-bQx3');
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /no token with id "-bQx3"/);
+  });
+
   test('bad usage exits 2 with the usage text', async () => {
     const cases = [
       [],
