@@ -48,10 +48,12 @@ async function dashboardServer(webDir: string): Promise<FastifyInstance> {
  */
 export function registerDashboard(app: FastifyInstance, webDir: string): void {
   const serve = innerServer(() => dashboardServer(webDir));
+  // looked for until found (a build may come after start), then never again
+  let built = false;
   app.get('/*', { config: { public: true, staticFiles: true } }, async (req, reply) => {
     const url = req.url.split('?')[0];
     if (url === '/api' || url.startsWith('/api/')) throw new BerthError('NOT_FOUND', `No procedure at GET ${url}`);
-    if (!fs.existsSync(path.join(webDir, 'index.html')))
+    if (!(built ||= fs.existsSync(path.join(webDir, 'index.html'))))
       throw new BerthError('NOT_FOUND', `The dashboard is not built in ${webDir}: run "npm run build" (npm start builds it when missing)`);
     return serve(req, reply);
   });

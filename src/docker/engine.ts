@@ -118,13 +118,18 @@ export class Engine {
     return (this.client ??= this.connect());
   }
 
-  /** The Swarm node ID of this engine, or undefined outside a Swarm (asked each time: a Swarm can be re-created). */
-  async nodeId(signal?: AbortSignal): Promise<string | undefined> {
+  /** This engine's place in a Swarm (asked each time: a Swarm can be re-created). The types omit abortSignal, which docker-modem reads. */
+  async swarmInfo(signal?: AbortSignal): Promise<{ NodeID?: string; ControlAvailable?: boolean }> {
     try {
-      return ((await (this.docker.info as (opts: object) => Promise<unknown>).call(this.docker, { abortSignal: signal })) as { Swarm?: { NodeID?: string } }).Swarm?.NodeID || undefined;
+      return ((await (this.docker.info as (opts: object) => Promise<unknown>).call(this.docker, { abortSignal: signal })) as { Swarm?: { NodeID?: string; ControlAvailable?: boolean } }).Swarm ?? {};
     } catch (err) {
       throw daemonError(err);
     }
+  }
+
+  /** The Swarm node ID of this engine, or undefined outside a Swarm. */
+  async nodeId(signal?: AbortSignal): Promise<string | undefined> {
+    return (await this.swarmInfo(signal)).NodeID || undefined;
   }
 
   /** The service, or undefined when none has that name. */

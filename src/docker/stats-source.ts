@@ -70,9 +70,9 @@ export function dockerStatsSource(engine: Engine, dockerHost: string, engines: N
   };
   return {
     async nodes(signal) {
-      const info = (await (engine.docker.info as (opts: object) => Promise<unknown>).call(engine.docker, { abortSignal: signal })) as { Swarm?: { NodeID?: string; ControlAvailable?: boolean } };
-      const self = info.Swarm?.NodeID ?? '';
-      if (!info.Swarm?.ControlAvailable) return { self, nodes: [] };
+      const swarm = await engine.swarmInfo(signal);
+      const self = swarm.NodeID ?? '';
+      if (!swarm.ControlAvailable) return { self, nodes: [] };
       const nodes = (await engine.docker.listNodes({ abortSignal: signal })) as SwarmNode[];
       return {
         self,
