@@ -47,7 +47,7 @@ export async function startBerth(config: Config, out: (line: string) => void = c
   const engine = createEngine(config);
   const containers = new Containers(engine);
   const routing = prepareRouting(config, store.routing, (line) => out(`Berth: ${line}`));
-  const app = await buildServer({ store, config, procedures, version, deploy, containers, cluster: Cluster.over(engine), edge: routing.edge });
+  const app = await buildServer({ store, config, procedures, version, deploy, containers, cluster: Cluster.over(engine, config.docker.nodeCertPath), edge: routing.edge });
   const url = await app.listen({ port: config.port, host: config.host });
   out(`Berth ${version} listening on ${url} (data: ${config.dataDir})`);
   routing.start();

@@ -20,8 +20,11 @@ export interface Config {
   /** Deploy queue: builds at once overall, the time limits of a job and of a rollout, and the docker CLI that pulls and builds. */
   /** `previewExpiryHours`: previews idle (no deployment) longer than this are removed; 0 keeps them until their pull request closes. */
   deploy: { buildConcurrency: number; jobTimeoutMs: number; rolloutTimeoutMs: number; dockerCli: string; keepReleases: number; previewExpiryHours: number };
-  /** The Docker Engine (DOCKER_HOST: unix socket, tcp:// or ssh://) and the Swarm endpoint mode (`auto`: dnsrr where the kernel has no IPVS). */
-  docker: { host: string; endpointMode: EndpointModeSetting };
+  /**
+   * The Docker Engine (DOCKER_HOST: unix socket, tcp:// or ssh://), the Swarm endpoint mode (`auto`: dnsrr where the kernel has no IPVS),
+   * and Berth's client certificate (ca.pem, cert.pem, key.pem) for the nodes' engines on tcp (BERTH_NODE_CERT_PATH; their `berth.engine` label).
+   */
+  docker: { host: string; endpointMode: EndpointModeSetting; nodeCertPath: string | undefined };
   /** Always-on metrics: sampling interval, days kept (older than 24 h as 5-minute averages), and an extra token that may read `GET /metrics`. */
   monitoring: { intervalMs: number; retentionDays: number; metricsToken: string | undefined };
   /** Traefik, run by Berth as a Swarm service (`enabled` false: the operator runs it), its entry points, and its LetsEncrypt account. */
@@ -123,6 +126,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     docker: {
       host: env.DOCKER_HOST || 'unix:///var/run/docker.sock',
       endpointMode: endpointModeSetting(env.BERTH_ENDPOINT_MODE),
+      nodeCertPath: env.BERTH_NODE_CERT_PATH || undefined,
     },
     monitoring: {
       intervalMs: int(env, 'BERTH_METRICS_INTERVAL_MS', 10_000, 100),

@@ -29,7 +29,8 @@ let environmentId: string;
 let localImage: Record<string, string>;
 
 before(async () => {
-  b = await startTestBerth({ BERTH_METRICS_INTERVAL_MS: '1000', BERTH_ROLLOUT_TIMEOUT_MS: '600000' });
+  // BERTH_NODE_CERT_PATH: berth-node-2's engine is reached on tcp with TLS
+  b = await startTestBerth({ BERTH_METRICS_INTERVAL_MS: '1000', BERTH_ROLLOUT_TIMEOUT_MS: '600000', BERTH_NODE_CERT_PATH: testEnv.cluster.engineCertPath });
   selfId = (await cli('info', '--format', '{{.Swarm.NodeID}}')).trim();
   environmentId = (await ok('project.create', { name: `cluster-${runId}` })).environment.environmentId;
   const { url, username, password } = testEnv.registry;

@@ -41,8 +41,8 @@ export async function request(url: string, init: RequestInit = {}): Promise<Repl
   return { status: res.status, headers: res.headers, text, body };
 }
 
-/** Starts a real Berth on a fresh data directory and an ephemeral loopback port. */
-export async function startTestBerth(env: Record<string, string> = {}): Promise<TestBerth> {
+/** Starts a real Berth on a fresh data directory and an ephemeral loopback port; `out` gets what it prints (its warnings), by default nothing. */
+export async function startTestBerth(env: Record<string, string> = {}, out: (line: string) => void = () => {}): Promise<TestBerth> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-test-'));
   const token = 'berth_test_admin_' + Math.random().toString(36).slice(2);
   const settings = {
@@ -57,7 +57,7 @@ export async function startTestBerth(env: Record<string, string> = {}): Promise<
     ...env,
   };
   const config: Config = loadConfig(settings);
-  let berth = await startBerth(config, () => {});
+  let berth = await startBerth(config, out);
   const t: TestBerth = {
     get url() {
       return berth.url;
@@ -85,7 +85,7 @@ export async function startTestBerth(env: Record<string, string> = {}): Promise<
     },
     async restart(changed = {}) {
       await berth.close();
-      berth = await startBerth(loadConfig({ ...settings, ...changed }), () => {});
+      berth = await startBerth(loadConfig({ ...settings, ...changed }), out);
     },
     get adminToken() {
       return berth.adminToken;
