@@ -13,13 +13,29 @@ export interface ClusterDeployFigures {
   threeNodesMs: number[];
 }
 
+/**
+ * The pushed `ref` (on the loopback registry) as the same image on the registry's lab
+ * address, which every node reaches, by digest: Berth then resolves nothing over the lab
+ * address's TLS (its test CA is the engines', not Node's).
+ */
+async function labReference(env: TestEnv, ref: string): Promise<string> {
+  const [, repo, tag] = /^[^/]+\/(.+):([^:/]+)$/.exec(ref)!;
+  const { url, labUrl, username, password } = env.registry;
+  const r = await fetch(`http://${url}/v2/${repo}/manifests/${tag}`, {
+    method: 'HEAD',
+    headers: { authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`, accept: 'application/vnd.docker.distribution.manifest.v2+json' },
+  });
+  const digest = r.headers.get('docker-content-digest');
+  if (!r.ok || !digest) throw new Error(`no digest for ${ref}: HTTP ${r.status}`);
+  return `${labUrl}/${repo}@${digest}`;
+}
+
 /** The figures, or why they were not measured (the lab is down). */
 export async function clusterDeploy(env: TestEnv, call: Call): Promise<ClusterDeployFigures | string> {
   if (!labUp(env)) return 'the lab is down (scripts/test-env.sh brings it up)';
   const docker = env.dockerCli ?? 'docker';
   const workers = env.cluster.nodes.filter((n) => n.role === 'worker');
-  // the same registry on the address every node reaches
-  const image = pushImage(env, docker).replace(env.registry.url, env.registry.labUrl);
+  const image = await labReference(env, pushImage(env, docker));
   const { environment } = await call('project.create', { name: 'bench-cluster' });
   const apps: string[] = [];
 
