@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { startTestBerth, type TestBerth } from './helpers/berth.js';
 import { deploymentClient } from './helpers/e2e.js';
 import { runId } from './helpers/job.js';
-import { pushLabImage } from './helpers/lab-image.js';
+import { pushLabImage, removeLabImage } from './helpers/lab-image.js';
 import { labUp, readTestEnv, type ClusterNode } from './helpers/test-env.js';
 import { until } from './helpers/until.js';
 
@@ -20,6 +20,8 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-engine-tls-'));
 let b: TestBerth;
 const { ok, settled } = deploymentClient(() => b);
 let workers: ClusterNode[] = [];
+/** This run's image, pulled by the nodes that ran it. */
+let image: string | undefined;
 let app: { applicationId: string; appName: string } | undefined;
 
 interface NodePoint {
@@ -47,7 +49,7 @@ before(async () => {
     'one worker reached on its socket, the other on tcp with TLS (scripts/test-env/cluster.sh up)',
   );
   b = await startTestBerth({ BERTH_METRICS_INTERVAL_MS: '1000', BERTH_NODE_CERT_PATH: testEnv.cluster.engineCertPath }, (line) => lines.push(line));
-  const image = await pushLabImage(tmp, testEnv.registry.labUrl, 'berth-test/engine-tls', runId);
+  image = await pushLabImage(tmp, testEnv.registry.labUrl, 'berth-test/engine-tls', runId);
   for (const w of workers) await ok('cluster.updateNode', { nodeId: w.hostname, availability: 'active' });
   const environmentId = (await ok('project.create', { name: `engine-tls-${runId}` })).environment.environmentId;
   app = await ok('application.create', { name: 'tls', environmentId });
@@ -62,6 +64,7 @@ after(async () => {
   if (labUp(testEnv)) for (const w of workers) await b?.call('cluster.updateNode', { nodeId: w.hostname, availability: 'drain' });
   if (app) await b.call('application.delete', { applicationId: app.applicationId });
   await b?.close();
+  if (image && labUp(testEnv)) await removeLabImage(image);
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 

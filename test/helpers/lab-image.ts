@@ -24,3 +24,12 @@ export async function pushLabImage(tmp: string, registryUrl: string, repo: strin
   await run([docker, 'rmi', ref]);
   return `${registryUrl}/${repo}@${digest}`;
 }
+
+/**
+ * Removes an image pushLabImage made from every node that pulled it (what is not there is
+ * fine); with force, since a node may not have removed its stopped task containers yet.
+ */
+export async function removeLabImage(ref: string): Promise<void> {
+  const { dockerCli: docker, cluster } = readTestEnv();
+  for (const n of cluster.nodes) await run([docker, '-H', n.dockerHost, 'rmi', '-f', ref]).catch(() => '');
+}
