@@ -114,7 +114,8 @@ export const backupUpdate = z.object({
 
 export const backupId = z.object({ backupId: id() });
 
-export const listBackupFiles = z.object({ destinationId: id(), search: z.string().max(1024), serverId: z.string().optional() });
+// a query parameter sent empty arrives as absent: the same as "" (the top, every name)
+export const listBackupFiles = z.object({ destinationId: id(), search: z.string().max(1024).default(''), serverId: z.string().optional() });
 
 export type BackupCreate = z.output<typeof backupCreate>;
 export type BackupUpdate = z.output<typeof backupUpdate>;
