@@ -8,12 +8,17 @@ import path from 'node:path';
  */
 export const LOCK_FILE = 'berth.pid';
 
+/** Whether `pid` is a live Node process (a reused id now running something else counts for nothing). */
 const alive = (pid: number) => {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  try {
+    return /node/i.test(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
+  } catch {
+    return true; // no /proc to ask: the id alone decides
   }
 };
 
