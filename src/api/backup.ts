@@ -12,18 +12,21 @@ async function assertCron(schedule: string | undefined, { backups }: Context) {
   if (problem) rejectViolations([{ field: 'schedule', message: `not a cron pattern (five fields, or six with seconds first): ${problem}` }]);
 }
 
+/** A write to the backups' rows, then the timers matched to them: a change takes effect at once. */
+async function rescheduled<T>(ctx: Context, schedule: string | undefined, write: () => T): Promise<T> {
+  await assertCron(schedule, ctx);
+  const row = write();
+  await ctx.backups.reschedule();
+  return row;
+}
+
 export default group('backup', {
   create: mutation({
     summary: 'Schedule a backup of Berth itself',
     output: 'backupRow',
     input: m.backupCreate,
     description: 'Only `databaseType` "web-server" (Berth has no databases: others are a 400). `schedule` is cron (five fields, or six with seconds first) in the server\'s time zone; `enabled` true sets the timer; `keepLatestCount` N keeps the newest N archives in this backup\'s folder (`prefix`) after each successful upload (null or 0: all). One backup per folder of a destination (409 otherwise).',
-    handler: async ({ mariadbId, mysqlId, postgresId, mongoId, libsqlId, composeId, ...input }, ctx) => {
-      await assertCron(input.schedule, ctx);
-      const row = ctx.store.backups.create(input);
-      await ctx.backups.reschedule();
-      return row;
-    },
+    handler: ({ mariadbId, mysqlId, postgresId, mongoId, libsqlId, composeId, ...input }, ctx) => rescheduled(ctx, input.schedule, () => ctx.store.backups.create(input)),
   }),
   one: query({
     summary: 'A backup, its destination (secret masked) and its latest runs',
@@ -40,23 +43,14 @@ export default group('backup', {
     output: 'backupRow',
     input: m.backupUpdate,
     description: 'Changes the given fields; a changed schedule or `enabled` resets the timer at once.',
-    handler: async (input, ctx) => {
-      await assertCron(input.schedule, ctx);
-      const row = ctx.store.backups.update(input);
-      await ctx.backups.reschedule();
-      return row;
-    },
+    handler: (input, ctx) => rescheduled(ctx, input.schedule, () => ctx.store.backups.update(input)),
   }),
   remove: mutation({
     summary: 'Delete a backup (its timer stops at once)',
     output: 'backupRow',
     input: m.backupId,
     description: 'Deletes the backup and its run history and stops its timer; the archives at the destination stay.',
-    handler: async ({ backupId }, ctx) => {
-      const row = ctx.store.backups.remove(backupId);
-      await ctx.backups.reschedule();
-      return row;
-    },
+    handler: ({ backupId }, ctx) => rescheduled(ctx, undefined, () => ctx.store.backups.remove(backupId)),
   }),
   manualBackupWebServer: mutation({
     summary: 'Back up Berth now',

@@ -1,18 +1,10 @@
 import { badRequest, conflict } from '../model/errors.js';
 import type { BackupRunRow } from '../store/backups.js';
-import type { Store } from '../store/index.js';
 import type { DestinationValues } from './destination.js';
-import type { BackupNotify } from './events.js';
+import type { RunDeps } from './run.js';
 import type { createScheduler } from './scheduler.js';
 
-export interface BackupsDeps {
-  dataDir: string;
-  passphrase?: string;
-  version: string;
-  store: Store;
-  notify?: BackupNotify;
-  log: (line: string) => void;
-}
+export type BackupsDeps = RunDeps;
 
 /** What `backup.listBackupFiles` answers per entry (Dokploy's rclone lsjson shape). */
 export interface BackupFile {
