@@ -229,6 +229,15 @@ describe('backups over the API', () => {
     assert.ok(fs.existsSync(path.join(tmp, 'r-s3', 'berth.db')));
   });
 
+  test('an archive without the key (--no-secret-key) restores the rest and says the old key must be put back', async () => {
+    const to = path.join(tmp, 'cli-nokey');
+    assert.equal((await cli(['backup', '--data-dir', b.dataDir, '--to', to, '--no-secret-key'], { BERTH_BACKUP_PASSPHRASE: '' })).code, 0);
+    const restored = await cli(['restore', path.join(to, fs.readdirSync(to)[0]), '--data-dir', path.join(tmp, 'r-nokey')], { BERTH_BACKUP_PASSPHRASE: '' });
+    assert.equal(restored.code, 0, restored.stderr);
+    assert.match(restored.stdout, /holds no secret\.key: copy the old server's secret\.key/);
+    assert.ok(fs.existsSync(path.join(tmp, 'r-nokey', 'berth.db')) && !fs.existsSync(path.join(tmp, 'r-nokey', 'secret.key')));
+  });
+
   test('restore refuses a data directory in use or not empty, and an archive of a newer schema', async () => {
     const to = path.join(tmp, 'cli-plain');
     assert.equal((await cli(['backup', '--data-dir', b.dataDir, '--to', to], { BERTH_BACKUP_PASSPHRASE: '' })).code, 0);
