@@ -1,3 +1,4 @@
+import { normalizePrefix } from '../model/backup.js';
 import { badRequest, conflict } from '../model/errors.js';
 import type { BackupRunRow } from '../store/backups.js';
 import type { DestinationValues } from './destination.js';
@@ -79,7 +80,6 @@ export function createBackups(deps: BackupsDeps) {
     /** Dokploy's search: the text up to its last "/" is the folder listed (one level), the rest filters names (case-insensitive); at most 100. */
     async listFiles(values: DestinationValues, search: string): Promise<BackupFile[]> {
       const { openDestination } = await import('./destination.js');
-      const { normalizePrefix } = await import('../model/backup.js');
       const cut = search.lastIndexOf('/');
       const folder = normalizePrefix(cut < 0 ? '' : search.slice(0, cut));
       const needle = search.slice(cut + 1).toLowerCase();

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, notInArray, sql } from 'drizzle-orm';
+import { and, desc, eq, notInArray, sql } from 'drizzle-orm';
 import { customAlphabet } from 'nanoid';
 import { normalizePrefix, type BackupCreate, type BackupUpdate } from '../model/backup.js';
 import { conflict, notFound } from '../model/errors.js';
@@ -11,7 +11,7 @@ export type BackupRunRow = typeof backupRun.$inferSelect;
 type RunEnd = Pick<BackupRunRow, 'status'> & Partial<Pick<BackupRunRow, 'file' | 'sizeBytes' | 'error' | 'warning'>>;
 
 /** Runs kept per backup (newest); older ones are deleted as new ones start. */
-export const RUNS_KEPT = 50;
+const RUNS_KEPT = 50;
 
 const suffix = customAlphabet('abcdefghijklmnopqrstuvwxyz0123456789', 6);
 
@@ -126,7 +126,7 @@ export function backupStore(db: DB) {
       const row = db
         .select({ at: sql<string | null>`max(${backupRun.scheduledFor})` })
         .from(backupRun)
-        .where(and(eq(backupRun.backupId, backupId), inArray(backupRun.status, ['running', 'done', 'error', 'missed'])))
+        .where(eq(backupRun.backupId, backupId))
         .get();
       return row?.at ?? null;
     },
