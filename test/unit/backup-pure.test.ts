@@ -1,6 +1,7 @@
 // The backup room's pure parts: archive names, retention, the manifest's checks, S3 request
 // building and parsing, the encryption format, cron reading.
 import assert from 'node:assert/strict';
+import { createHash, createHmac } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { pipeline } from 'node:stream/promises';
@@ -113,6 +114,26 @@ describe('S3 requests', () => {
     assert.notEqual(s3Request({ ...target, secretAccessKey: 'OTHER' }, { method: 'PUT', key: 'nightly/berth backup+1.tar.gz', payloadSha256: 'ab'.repeat(32), headers: { 'Content-Length': '10' } }, now).headers.Authorization, r.headers.Authorization);
   });
 
+  test('the signature is the one AWS\'s Signature v4 rules give (computed here independently of the signer)', () => {
+    const hmac = (key: Buffer | string, data: string) => createHmac('sha256', key).update(data).digest();
+    const signatureOf = (method: string, path: string, query: string, headers: Record<string, string>, payload: string) => {
+      const names = Object.keys(headers).map((h) => h.toLowerCase()).sort();
+      const lower = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+      const canonical = [method, path, query, ...names.map((n) => `${n}:${lower[n]}`), '', names.join(';'), payload].join('\n');
+      const scope = '20261203/eu-west-1/s3/aws4_request';
+      const toSign = ['AWS4-HMAC-SHA256', '20261203T100000Z', scope, createHash('sha256').update(canonical).digest('hex')].join('\n');
+      const key = ['20261203', 'eu-west-1', 's3', 'aws4_request'].reduce<Buffer | string>((k, part) => hmac(k, part), 'AWS4SECRET');
+      return createHmac('sha256', key).update(toSign).digest('hex');
+    };
+    const put = s3Request(target, { method: 'PUT', key: 'nightly/berth backup+1.tar.gz', payloadSha256: 'ab'.repeat(32), headers: { 'Content-Length': '10' } }, now);
+    const putHeaders = { 'content-length': '10', host: '127.0.0.1:9000', 'x-amz-content-sha256': 'ab'.repeat(32), 'x-amz-date': '20261203T100000Z' };
+    assert.equal(put.headers.Authorization.split('Signature=')[1], signatureOf('PUT', '/backups/nightly/berth%20backup%2B1.tar.gz', '', putHeaders, 'ab'.repeat(32)));
+    const empty = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+    const list = s3Request(target, { method: 'GET', query: { 'list-type': '2', prefix: 'a b/', delimiter: '/' } }, now);
+    const listHeaders = { host: '127.0.0.1:9000', 'x-amz-content-sha256': empty, 'x-amz-date': '20261203T100000Z' };
+    assert.equal(list.headers.Authorization.split('Signature=')[1], signatureOf('GET', '/backups', 'delimiter=%2F&list-type=2&prefix=a%20b%2F', listHeaders, empty));
+  });
+
   test('ListObjectsV2 is a bucket GET with its query sorted and encoded; DELETE names the key', () => {
     const list = s3Request(target, { method: 'GET', query: { 'list-type': '2', prefix: 'a b/', delimiter: '/' } }, now);
     assert.equal(list.url, 'http://127.0.0.1:9000/backups?delimiter=%2F&list-type=2&prefix=a%20b%2F');
@@ -182,7 +203,9 @@ describe('cron', () => {
     assert.match(cronProblem('61 * * * *')!, /./);
   });
   test('the times due between two instants, from after the first', () => {
-    assert.deepEqual(dueTimes('0 3 * * *', at('2026-12-01T03:00:00Z'), at('2026-12-03T12:00:00Z')).map((d) => d.toISOString()), ['2026-12-02T03:00:00.000Z', '2026-12-03T03:00:00.000Z']);
-    assert.deepEqual(dueTimes('0 3 * * *', at('2026-12-03T03:00:00Z'), at('2026-12-03T12:00:00Z')), []);
+    // hourly: the same in every whole-hour time zone (schedules are in the server's)
+    assert.deepEqual(dueTimes('0 * * * *', at('2026-12-03T10:00:00Z'), at('2026-12-03T12:30:00Z')).map((d) => d.toISOString()), ['2026-12-03T11:00:00.000Z', '2026-12-03T12:00:00.000Z']);
+    assert.deepEqual(dueTimes('0 * * * *', at('2026-12-03T12:00:00Z'), at('2026-12-03T12:59:59Z')), []);
+    assert.equal(dueTimes('* * * * * *', at('2026-12-03T12:00:00Z'), at('2026-12-04T12:00:00Z')).length, 1000, 'counted up to the cap');
   });
 });
