@@ -11,6 +11,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import type { BackupEvent } from '../../src/backup/events.js';
+import { createBackups } from '../../src/backup/index.js';
 import { archiveTime } from '../../src/backup/naming.js';
 import { restoreArchive } from '../../src/backup/restore.js';
 import { plaintextIn } from '../helpers/at-rest.js';
@@ -138,6 +140,24 @@ describe('backups over the API', () => {
     assert.match(removing.body.message, new RegExp(backup.appName));
     const clash = await b.call('backup.create', { schedule: '0 3 * * *', prefix: 'manual', destinationId: dest.destinationId, database: 'berth', databaseType: 'web-server' });
     assert.equal(clash.status, 409, 'two backups never share a folder (and its retention)');
+    await ok('backup.remove', { backupId: backup.backupId });
+    await ok('destination.remove', { destinationId: dest.destinationId });
+  });
+
+  test('notify hears backup.done with the file and size, and backup.failed with the reason', async () => {
+    const folder = path.join(tmp, 'notified');
+    fs.mkdirSync(folder);
+    const dest = await ok('destination.create', { name: 'notified', provider: 'local', bucket: folder, accessKey: '', secretAccessKey: '', region: '', endpoint: '', additionalFlags: [] });
+    const backup = await ok('backup.create', { schedule: '0 3 * * *', prefix: 'n', destinationId: dest.destinationId, database: 'berth', databaseType: 'web-server' });
+    const events: BackupEvent[] = [];
+    const backups = createBackups({ dataDir: b.dataDir, version: '0.1.0', store: b.store, log: () => {}, notify: (e) => events.push(e) });
+    const done = await backups.runNow(backup.backupId);
+    fs.rmSync(folder, { recursive: true }); // the disk is gone
+    const failed = await backups.runNow(backup.backupId);
+    assert.deepEqual(events, [
+      { type: 'backup.done', backupId: backup.backupId, destinationId: dest.destinationId, file: done.file, sizeBytes: done.sizeBytes, at: done.finishedAt },
+      { type: 'backup.failed', backupId: backup.backupId, destinationId: dest.destinationId, error: `the destination folder ${folder} does not exist (create it, or mount the disk)`, at: failed.finishedAt },
+    ]);
     await ok('backup.remove', { backupId: backup.backupId });
     await ok('destination.remove', { destinationId: dest.destinationId });
   });
