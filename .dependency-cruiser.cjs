@@ -134,6 +134,20 @@ module.exports = {
       to: { path: room('cluster') },
     },
     {
+      name: 'backup-imports-model-store-secrets',
+      comment: 'src/backup (archives, restore, destinations, the backup timers) imports the model, the store and secrets only.',
+      severity: 'error',
+      from: { path: room('backup') },
+      to: { path: '^src/', pathNot: `${room('backup')}|${room('model')}|${room('store')}|${room('secrets')}|^src/paths\\.ts$` },
+    },
+    {
+      name: 'only-wiring-runs-backups',
+      comment: 'The API knows the backup room by its type only (the wiring hands it over); no other room reaches it.',
+      severity: 'error',
+      from: { path: '^src/(model|store|deploy|docker|routing|monitoring|secrets|webhooks|cluster|api)/' },
+      to: { path: room('backup'), dependencyTypesNot: ['type-only'] },
+    },
+    {
       name: 'web-talks-to-the-api-only',
       comment: 'The dashboard (web/) reaches Berth through its public HTTP API only: it imports nothing of src/, and src/ nothing of it.',
       severity: 'error',

@@ -33,6 +33,8 @@ export interface Config {
   registry: ClusterRegistry | undefined;
   /** `domain.generateDomain`: the wildcard-DNS suffix, and this server's public IP (in the generated host, and what validateDomain compares with). */
   domains: { wildcard: string; serverIp: string };
+  /** Backups of Berth itself: set, every archive (scheduled, manual, CLI) is encrypted with this passphrase. */
+  backup: { passphrase: string | undefined };
 }
 
 function onOff(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
@@ -149,5 +151,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       wildcard: matching(env, 'BERTH_DOMAIN_WILDCARD', 'traefik.me', /^(?!-)[a-z0-9-]{1,63}(\.(?!-)[a-z0-9-]{1,63})+$/, 'a lower-case domain such as traefik.me'),
       serverIp: matching(env, 'BERTH_SERVER_IP', '', /^(\d{1,3}\.){3}\d{1,3}$/, 'an IPv4 address'),
     },
+    backup: { passphrase: env.BERTH_BACKUP_PASSPHRASE || undefined },
   };
 }

@@ -37,6 +37,8 @@ const jsonColumns: Record<string, () => z.ZodType> = {
   ulimitsSwarm: () => z.array(z.record(z.string(), z.unknown())).nullable(),
   httpHealthCheck: () => httpHealthCheck.nullable(),
   stageTimes: () => z.partialRecord(z.enum(deploymentStages), z.string()).nullable(),
+  additionalFlags: strings,
+  metadata: () => z.unknown(),
 };
 
 function columnSchema(name: string, c: SQLiteColumn): z.ZodType {
@@ -341,3 +343,11 @@ export const containerStats = once(() =>
   list(z.object({ BlockIO: z.string(), CPUPerc: z.string(), Container: z.string(), ID: z.string(), MemPerc: z.string(), MemUsage: z.string(), Name: z.string(), NetIO: z.string() })),
 );
 export const swarmServices = once(() => list(z.object({ ID: z.string(), Image: z.string(), Mode: z.string(), Name: z.string(), Ports: z.string(), Replicas: z.string() })));
+
+// --- backups (issue 15 §2) -------------------------------------------------------------------
+export const destination = once(() => rowOf(t.destination).describe('secretAccessKey is always masked'));
+export const destinations = once(() => list(destination()));
+export const backupRun = once(() => rowOf(t.backupRun));
+export const backup = once(() => rowOf(t.backup).extend({ destination: destination(), runs: list(backupRun()).describe('the newest 20 runs, newest first') }));
+export const backupRow = once(() => rowOf(t.backup));
+export const backupFiles = once(() => list(z.object({ Path: z.string(), Name: z.string(), Size: z.int(), IsDir: z.boolean() })));

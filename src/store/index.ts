@@ -1,5 +1,7 @@
 import type { Cipher } from '../secrets/cipher.js';
 import { apiKeyStore } from './api-keys.js';
+import { backupStore } from './backups.js';
+import { destinationStore } from './destinations.js';
 import { applicationStore } from './applications.js';
 import type { DB } from './db.js';
 import { deploymentStore } from './deployments.js';
@@ -51,6 +53,8 @@ export function createStore(db: DB, cipher: Cipher) {
     webhooks: webhookStore(db),
     previews: previewStore(db),
     live: liveStateStore(db),
+    destinations: destinationStore(db, cipher),
+    backups: backupStore(db),
   };
 }
 
