@@ -134,6 +134,26 @@ module.exports = {
       to: { path: room('cluster') },
     },
     {
+      name: 'cleanup-imports-model-store-docker',
+      comment: 'src/cleanup (Docker cleanup runs and their schedule) imports the model, the store and Docker; its wiring (index.ts) alone names the config.',
+      severity: 'error',
+      from: { path: room('cleanup') },
+      to: { path: '^src/', pathNot: `${room('cleanup')}|${room('model')}|${room('store')}|${room('docker')}|^src/config\\.ts$` },
+    },
+    {
+      name: 'cleanup-config-in-wiring-only',
+      severity: 'error',
+      from: { path: room('cleanup'), pathNot: '^src/cleanup/index\\.ts$' },
+      to: { path: '^src/config\\.ts$' },
+    },
+    {
+      name: 'nothing-below-imports-cleanup',
+      comment: 'Only the API (its settings routes, by type) and the wiring reach src/cleanup.',
+      severity: 'error',
+      from: { path: '^src/(model|store|deploy|docker|routing|monitoring|secrets|webhooks|cluster)/' },
+      to: { path: room('cleanup') },
+    },
+    {
       name: 'web-talks-to-the-api-only',
       comment: 'The dashboard (web/) reaches Berth through its public HTTP API only: it imports nothing of src/, and src/ nothing of it.',
       severity: 'error',

@@ -341,3 +341,31 @@ export const containerStats = once(() =>
   list(z.object({ BlockIO: z.string(), CPUPerc: z.string(), Container: z.string(), ID: z.string(), MemPerc: z.string(), MemUsage: z.string(), Name: z.string(), NetIO: z.string() })),
 );
 export const swarmServices = once(() => list(z.object({ ID: z.string(), Image: z.string(), Mode: z.string(), Name: z.string(), Ports: z.string(), Replicas: z.string() })));
+const kindReport = () =>
+  z.object({ removed: z.int(), freedBytes: z.int(), failed: list(z.object({ name: z.string(), error: z.string().describe("the engine's refusal") })) });
+/** What one Docker cleanup freed, per kind it ran. */
+export const cleanupReport = once(() =>
+  z.object({
+    freedBytes: z.int().describe('Bytes freed in all (images: the bytes no other image shares, as /system/df counts them)'),
+    startedAt: z.string(),
+    finishedAt: z.string(),
+    containers: kindReport().optional(),
+    images: kindReport().optional(),
+    volumes: kindReport().optional(),
+    buildCache: kindReport().optional(),
+  }),
+);
+export const cleanAll = once(() => cleanupReport().extend({ status: z.literal('done'), message: z.string() }));
+export const dockerDiskUsage = once(() =>
+  list(
+    z.object({
+      type: z.enum(['Images', 'Containers', 'Local Volumes', 'Build Cache']),
+      totalCount: z.string(),
+      active: z.string(),
+      size: z.string().describe('As docker system df prints it'),
+      reclaimable: z.string(),
+      sizeBytes: z.int(),
+      reclaimableBytes: z.int(),
+    }),
+  ),
+);

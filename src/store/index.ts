@@ -3,6 +3,7 @@ import { apiKeyStore } from './api-keys.js';
 import { applicationStore } from './applications.js';
 import type { DB } from './db.js';
 import { deploymentStore } from './deployments.js';
+import { dockerCleanupStore } from './docker-cleanup.js';
 import { domainStore } from './domains.js';
 import { metricsStore } from './metrics.js';
 import { mountStore } from './mounts.js';
@@ -51,6 +52,7 @@ export function createStore(db: DB, cipher: Cipher) {
     webhooks: webhookStore(db),
     previews: previewStore(db),
     live: liveStateStore(db),
+    dockerCleanup: dockerCleanupStore(db),
   };
 }
 
