@@ -128,10 +128,10 @@ module.exports = {
     },
     {
       name: 'nothing-below-imports-cluster',
-      comment: 'Only the API (its cluster and swarm routes) and the wiring reach src/cluster.',
+      comment: 'Only the API (its cluster, swarm and settings routes) and the wiring reach src/cluster and src/cleanup.',
       severity: 'error',
       from: { path: '^src/(model|store|deploy|docker|routing|monitoring|secrets|webhooks)/' },
-      to: { path: room('cluster') },
+      to: { path: '^src/(cluster|cleanup)/' },
     },
     {
       name: 'cleanup-imports-model-store-docker',
@@ -145,13 +145,6 @@ module.exports = {
       severity: 'error',
       from: { path: room('cleanup'), pathNot: '^src/cleanup/index\\.ts$' },
       to: { path: '^src/config\\.ts$' },
-    },
-    {
-      name: 'nothing-below-imports-cleanup',
-      comment: 'Only the API (its settings routes, by type) and the wiring reach src/cleanup.',
-      severity: 'error',
-      from: { path: '^src/(model|store|deploy|docker|routing|monitoring|secrets|webhooks|cluster)/' },
-      to: { path: room('cleanup') },
     },
     {
       name: 'web-talks-to-the-api-only',

@@ -61,7 +61,7 @@ export async function startBerth(config: Config, out: (line: string) => void = c
     adminToken,
     async close() {
       await app.close();
-      cleanup.stop();
+      await cleanup.stop();
       await routing.stop();
       await sampler.stop();
       await deploy.stop();

@@ -12,9 +12,9 @@ import { createCleanup } from '../src/cleanup/index.js';
 import { createEngine } from '../src/docker/engine.js';
 import { loadConfig } from '../src/config.js';
 import { startTestBerth, type TestBerth } from './helpers/berth.js';
-import { deploymentClient, execInService, removeRunApplications, type Deployment } from './helpers/e2e.js';
+import { deploymentClient, dropArchive, execInService, removeRunApplications, type Deployment } from './helpers/e2e.js';
 import { run, runId } from './helpers/job.js';
-import { readTestEnv } from './helpers/test-env.js';
+import { keptTestImages, readTestEnv } from './helpers/test-env.js';
 
 const testEnv = readTestEnv();
 const docker = testEnv.dockerCli;
@@ -27,17 +27,10 @@ const settings = {
   BERTH_CLEANUP_MIN_AGE_MINUTES: '0',
   // the build cache is every build's on this machine: the prune runs, but keeps up to 1 TB
   BERTH_CLEANUP_BUILD_CACHE_KEEP: String(1e12),
-  BERTH_CLEANUP_KEEP_IMAGES: `${runId}-protected:1`,
+  BERTH_CLEANUP_KEEP_IMAGES: `${keptTestImages()},${runId}-protected:1`,
 };
 
-/** A .tar.gz of `files` (name → content). */
-async function archive(files: Record<string, string>): Promise<Blob> {
-  const dir = fs.mkdtempSync(path.join(tmp, 'drop-'));
-  for (const [name, content] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), content);
-  const file = path.join(tmp, `${path.basename(dir)}.tar.gz`);
-  await run(['tar', '-czf', file, '-C', dir, '--', ...Object.keys(files)]);
-  return new Blob([fs.readFileSync(file)]);
-}
+const archive = (files: Record<string, string>) => dropArchive(tmp, files);
 
 /** Builds `tag` from busybox with `megabytes` of random data of its own (so removing it frees that much). */
 async function buildImage(tag: string, megabytes: number) {

@@ -15,7 +15,8 @@ export interface Cleanup {
   tick(): Promise<CleanupReport>;
   /** When the next scheduled run is due, or null while it is off. */
   nextRun(): Date | null;
-  stop(): void;
+  /** Stops the schedule and waits for a cleanup under way (before the database closes). */
+  stop(): Promise<void>;
 }
 
 /**
@@ -46,6 +47,9 @@ export function createCleanup(
     tick: () => run(ALL_BUT_VOLUMES),
     nextRun: () => daily.nextRun(),
     start: () => daily.refresh(),
-    stop: () => daily.stop(),
+    async stop() {
+      daily.stop();
+      await (await runner)?.idle();
+    },
   };
 }

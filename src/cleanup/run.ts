@@ -44,6 +44,11 @@ export class DockerCleanup {
     return next;
   }
 
+  /** Resolves once no cleanup is running or waiting. */
+  async idle(): Promise<void> {
+    await this.queue;
+  }
+
   async diskUsage(): Promise<DiskUsageRow[]> {
     return diskUsageRows(await this.deps.engine.diskUsage());
   }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { byteSize } from './byte-size.js';
 import { serverOnly } from './docker.js';
 
 /**
@@ -175,17 +176,8 @@ export interface KindReport {
 
 export type CleanupReport = { freedBytes: number; startedAt: string; finishedAt: string } & Partial<Record<CleanupKind, KindReport>>;
 
-/** Bytes as Docker prints them (go-units HumanSize: decimal units, 4 significant digits). */
-export function humanSize(bytes: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB', 'EB'];
-  let n = bytes;
-  let i = 0;
-  while (n >= 1000 && i < units.length - 1) {
-    n /= 1000;
-    i++;
-  }
-  return `${Number(n.toPrecision(4))}${units[i]}`;
-}
+/** Bytes as `docker system df` prints them ("1.984MB"). */
+export const humanSize = (bytes: number) => byteSize(bytes, 1000);
 
 const kindWords: Record<CleanupKind, string> = { containers: 'stopped containers', images: 'images', volumes: 'volumes', buildCache: 'build cache entries' };
 

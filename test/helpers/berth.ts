@@ -4,6 +4,7 @@ import path from 'node:path';
 import { startBerth, type Berth } from '../../src/berth.js';
 import { procedures } from '../../src/api/procedures.js';
 import { loadConfig, type Config } from '../../src/config.js';
+import { keptTestImages } from './test-env.js';
 
 const kinds = new Map(procedures.map((p) => [p.name, p.kind]));
 
@@ -54,6 +55,8 @@ export async function startTestBerth(env: Record<string, string> = {}): Promise<
     BERTH_RATE_LIMIT: '100000',
     // Traefik is one per machine: only tests of the edge start it (test/routing-edge.test.ts).
     BERTH_EDGE: 'off',
+    // a Docker cleanup never takes the images every later test needs
+    BERTH_CLEANUP_KEEP_IMAGES: keptTestImages(),
     ...env,
   };
   const config: Config = loadConfig(settings);
