@@ -201,6 +201,27 @@ describe('Docker cleanup on the real engine', () => {
     assert.deepEqual(r.body.buildCache.failed, []);
   });
 
+  test("in a Swarm, the other nodes whose engine Berth reaches are cleaned too, each with its line in the report", async () => {
+    const worker = testEnv.cluster.nodes.find((n) => n.role === 'worker' && n.dockerHost.startsWith('unix://'))!;
+    const onNode = [docker, '-H', worker.dockerHost];
+    // a never-started container from an image the node already has (the lab's nodes hold only registry images)
+    const [imageId] = (await run([...onNode, 'images', '-q'])).split('\n').filter(Boolean);
+    assert.ok(imageId, `${worker.hostname} has no image to create a container from`);
+    const name = `${runId}-on-node`;
+    await run([...onNode, 'create', '--name', name, imageId, 'true']);
+    try {
+      const r = await b.call('settings.cleanStoppedContainers', {});
+      assert.equal(r.status, 200, r.text);
+      const line = r.body.nodes.find((n: { node: string }) => n.node === worker.hostname);
+      assert.ok(line, `no report for ${worker.hostname}: ${r.text}`);
+      assert.equal(line.containers.removed, 1, r.text);
+      assert.equal(r.body.freedBytes, r.body.containers.freedBytes + r.body.nodes.reduce((s: number, n: { freedBytes: number }) => s + n.freedBytes, 0));
+      await assert.rejects(run([...onNode, 'inspect', name]), 'the container on the node is still there');
+    } finally {
+      await run([...onNode, 'rm', '-f', name]).catch(() => '');
+    }
+  });
+
   test('a cleanup logs what it freed and reports it as one cleanup.done event', async () => {
     await run([docker, 'run', '--name', stopped, 'busybox:latest', 'true']);
     const lines: string[] = [];

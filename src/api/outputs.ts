@@ -343,16 +343,24 @@ export const containerStats = once(() =>
 export const swarmServices = once(() => list(z.object({ ID: z.string(), Image: z.string(), Mode: z.string(), Name: z.string(), Ports: z.string(), Replicas: z.string() })));
 const kindReport = () =>
   z.object({ removed: z.int(), freedBytes: z.int(), failed: list(z.object({ name: z.string(), error: z.string().describe("the engine's refusal") })) });
+const kindReports = () => ({ containers: kindReport().optional(), images: kindReport().optional(), volumes: kindReport().optional(), buildCache: kindReport().optional() });
 /** What one Docker cleanup freed, per kind it ran. */
 export const cleanupReport = once(() =>
   z.object({
     freedBytes: z.int().describe('Bytes freed in all (images: the bytes no other image shares, as /system/df counts them)'),
     startedAt: z.string(),
     finishedAt: z.string(),
-    containers: kindReport().optional(),
-    images: kindReport().optional(),
-    volumes: kindReport().optional(),
-    buildCache: kindReport().optional(),
+    ...kindReports(),
+    nodes: list(
+      z.object({
+        node: z.string().describe('hostname'),
+        freedBytes: z.int(),
+        error: z.string().optional().describe('why the node could not be cleaned'),
+        ...kindReports(),
+      }),
+    )
+      .optional()
+      .describe("The Swarm's other nodes whose engine Berth reaches (label berth.engine)"),
   }),
 );
 export const cleanAll = once(() => cleanupReport().extend({ status: z.literal('done'), message: z.string() }));

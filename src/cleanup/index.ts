@@ -26,15 +26,16 @@ export interface Cleanup {
 export function createCleanup(
   config: Pick<Config, 'cleanup'>,
   store: Store,
-  engine: Pick<Engine, 'docker'>,
+  engine: Pick<Engine, 'docker' | 'swarmInfo'>,
   warn: (message: string, err?: unknown) => void,
   notify?: (event: CleanupDoneEvent) => void,
 ): Cleanup & { start(): Promise<void> } {
   let runner: Promise<DockerCleanup> | undefined;
   const load = () =>
-    (runner ??= Promise.all([import('./run.js'), import('../docker/cleanup.js')]).then(
-      ([{ DockerCleanup }, { CleanupEngine }]) => new DockerCleanup({ store, engine: new CleanupEngine(engine), policy: config.cleanup, log: (line) => warn(line), notify }),
-    ));
+    (runner ??= Promise.all([import('./run.js'), import('../docker/cleanup.js'), import('../docker/nodes.js')]).then(([{ DockerCleanup }, { CleanupEngine, otherNodeEngines }, { NodeEngines }]) => {
+      const engines = new NodeEngines();
+      return new DockerCleanup({ store, engine: new CleanupEngine(engine), policy: config.cleanup, log: (line) => warn(line), notify, nodes: () => otherNodeEngines(engine, engines) });
+    }));
   const run = async (kinds: readonly CleanupKind[]) => (await load()).run(kinds);
   const daily = new DailyCleanup({ schedule: config.cleanup.schedule, enabled: () => store.dockerCleanup.enabled(), tick: () => run(ALL_BUT_VOLUMES), warn });
   return {

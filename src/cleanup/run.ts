@@ -10,7 +10,10 @@ import {
   type CleanupPolicy,
   type CleanupReport,
   type DiskUsageRow,
+  freedBy,
   type KindReport,
+  type KindReports,
+  type NodeReport,
   type Removal,
 } from '../model/cleanup.js';
 import type { Store } from '../store/index.js';
@@ -24,15 +27,17 @@ export interface CleanupDeps {
   policy: CleanupPolicy;
   log(line: string): void;
   notify?: (event: CleanupDoneEvent) => void;
+  /** The Swarm's other nodes whose engines Berth reaches: cleaned after this one, with the same needs. */
+  nodes?: () => Promise<{ hostname: string; engine: CleanupEngine }[]>;
   now?: () => number;
 }
 
 /**
- * Runs Docker cleanups on this engine, one at a time (a daily run and a manual one never
- * interleave). Order: stopped containers first (they hold images and volumes), then, from a
- * fresh look at the engine, images and volumes, then the build cache. Every removal the engine
- * refuses is reported, never thrown; what was freed goes into the answer, a log line and a
- * `cleanup.done` event.
+ * Runs Docker cleanups on this engine and then on the other nodes Berth reaches, one cleanup
+ * at a time (a scheduled run and a manual one never interleave). What Berth needs is read
+ * once per run, from its database and the Swarm's services, and holds on every node. Every
+ * removal an engine refuses is reported, never thrown; what was freed goes into the answer, a
+ * log line and a `cleanup.done` event.
  */
 export class DockerCleanup {
   private queue: Promise<unknown> = Promise.resolve();
@@ -65,35 +70,54 @@ export class DockerCleanup {
   }
 
   private async runNow(kinds: Set<CleanupKind>): Promise<CleanupReport> {
-    const { engine, policy } = this.deps;
     const now = this.deps.now ?? Date.now;
     const startedAt = new Date(now()).toISOString();
-    const report: Partial<Record<CleanupKind, KindReport>> = {};
-
-    if (kinds.has('containers')) report.containers = await removeEach(containersToRemove(await engine.diskUsage(), policy, now()), (r) => engine.removeContainer(r.id));
-    if (kinds.has('images') || kinds.has('volumes')) {
-      const [df, needs] = await Promise.all([engine.diskUsage(), this.needs()]);
-      if (kinds.has('images')) report.images = await removeEach(imagesToRemove(df, needs, policy, now()), removeRefs(engine));
-      if (kinds.has('volumes')) report.volumes = await removeEach(volumesToRemove(df, needs, policy), (r) => engine.removeVolume(r.id));
-    }
-    if (kinds.has('buildCache')) {
-      const pruned = await engine.pruneBuildCache(policy.buildCacheKeepBytes).then(
-        (p) => ({ ...p, failed: [] }),
-        (err: Error) => ({ removed: 0, freedBytes: 0, failed: [{ name: 'build cache', error: err.message }] }),
+    const needs = kinds.has('images') || kinds.has('volumes') ? await this.needs() : undefined;
+    const local = await this.clean(this.deps.engine, kinds, needs);
+    const nodes: NodeReport[] = [];
+    const others = await Promise.resolve(this.deps.nodes?.() ?? []).catch((err: Error) => {
+      this.deps.log(`Docker cleanup: the Swarm's nodes could not be listed, only this engine was cleaned: ${err.message}`);
+      return [];
+    });
+    for (const n of others) {
+      // one node's failure (its engine down) is its line of the report, not the end of the run
+      nodes.push(
+        await this.clean(n.engine, kinds, needs).then(
+          (r) => ({ node: n.hostname, freedBytes: freedBy(r), ...r }),
+          (err: Error) => ({ node: n.hostname, freedBytes: 0, error: err.message }),
+        ),
       );
-      report.buildCache = pruned;
     }
-
     const done: CleanupReport = {
-      freedBytes: Object.values(report).reduce((s, r) => s + r.freedBytes, 0),
+      freedBytes: freedBy(local) + nodes.reduce((s, n) => s + n.freedBytes, 0),
       startedAt,
       finishedAt: new Date(now()).toISOString(),
-      ...report,
+      ...local,
+      ...(nodes.length ? { nodes } : {}),
     };
     const detail = cleanupDetail(done);
     this.deps.log(`Docker cleanup: ${detail}`);
     this.deps.notify?.({ type: 'cleanup.done', freedBytes: done.freedBytes, detail, at: done.finishedAt });
     return done;
+  }
+
+  /** One engine: its stopped containers first (they hold images and volumes), then from a fresh look its images and volumes, then its build cache. */
+  private async clean(engine: CleanupEngine, kinds: Set<CleanupKind>, needs: CleanupNeeds | undefined): Promise<KindReports> {
+    const { policy } = this.deps;
+    const now = this.deps.now ?? Date.now;
+    const report: KindReports = {};
+    if (kinds.has('containers')) report.containers = await removeEach(containersToRemove(await engine.diskUsage(), policy, now()), (r) => engine.removeContainer(r.id));
+    if (needs) {
+      const df = await engine.diskUsage();
+      if (kinds.has('images')) report.images = await removeEach(imagesToRemove(df, needs, policy, now()), removeRefs(engine));
+      if (kinds.has('volumes')) report.volumes = await removeEach(volumesToRemove(df, needs, policy), (r) => engine.removeVolume(r.id));
+    }
+    if (kinds.has('buildCache'))
+      report.buildCache = await engine.pruneBuildCache(policy.buildCacheKeepBytes).then(
+        (p) => ({ ...p, failed: [] }),
+        (err: Error) => ({ removed: 0, freedBytes: 0, failed: [{ name: 'build cache', error: err.message }] }),
+      );
+    return report;
   }
 }
 

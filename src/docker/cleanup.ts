@@ -1,6 +1,8 @@
 import type Docker from 'dockerode';
 import type { DiskUsage } from '../model/cleanup.js';
+import { ENGINE_LABEL, type SwarmNode } from '../model/cluster.js';
 import { daemonError, type Engine } from './engine.js';
+import type { NodeEngines } from './nodes.js';
 
 /**
  * Docker cleanup's calls to one engine: its disk usage, what its services name, and the
@@ -79,4 +81,24 @@ export class CleanupEngine {
       throw daemonError(err);
     }
   }
+}
+
+/**
+ * The Swarm's other nodes whose engine Berth reaches (their `berth.engine` label, see
+ * nodes.ts), ready ones only, each with its cleanup calls; none outside a Swarm manager.
+ */
+export async function otherNodeEngines(engine: Pick<Engine, 'docker' | 'swarmInfo'>, engines: NodeEngines): Promise<{ hostname: string; engine: CleanupEngine }[]> {
+  const swarm = await engine.swarmInfo();
+  if (!swarm.ControlAvailable) return [];
+  let nodes: SwarmNode[];
+  try {
+    nodes = (await engine.docker.listNodes()) as SwarmNode[];
+  } catch (err) {
+    throw daemonError(err);
+  }
+  return nodes.flatMap((n) => {
+    const endpoint = n.Spec?.Labels?.[ENGINE_LABEL];
+    const reached = endpoint && n.ID !== swarm.NodeID && n.Status?.State === 'ready' ? engines.at(endpoint) : undefined;
+    return reached ? [{ hostname: n.Description?.Hostname ?? n.ID, engine: new CleanupEngine(reached) }] : [];
+  });
 }

@@ -174,22 +174,34 @@ export interface KindReport {
   failed: { name: string; error: string }[];
 }
 
-export type CleanupReport = { freedBytes: number; startedAt: string; finishedAt: string } & Partial<Record<CleanupKind, KindReport>>;
+export type KindReports = Partial<Record<CleanupKind, KindReport>>;
+/** One other Swarm node's part of a cleanup: what its engine freed, or why it could not be cleaned. */
+export type NodeReport = { node: string; freedBytes: number; error?: string } & KindReports;
+/** A cleanup of this engine (the kinds at the top level) and of the other nodes Berth reaches. */
+export type CleanupReport = { freedBytes: number; startedAt: string; finishedAt: string; nodes?: NodeReport[] } & KindReports;
+
+/** Bytes freed by the kinds of one engine. */
+export const freedBy = (reports: KindReports) => cleanupKinds.reduce((s, k) => s + (reports[k]?.freedBytes ?? 0), 0);
 
 /** Bytes as `docker system df` prints them ("1.984MB"). */
 export const humanSize = (bytes: number) => byteSize(bytes, 1000);
 
 const kindWords: Record<CleanupKind, string> = { containers: 'stopped containers', images: 'images', volumes: 'volumes', buildCache: 'build cache entries' };
 
-/** One line for the log and the `cleanup.done` event: what was freed, per kind, and what failed. */
+/** One line for the log and the `cleanup.done` event: what was freed, per kind and node, and what failed. */
 export function cleanupDetail(report: CleanupReport): string {
+  const nodes = (report.nodes ?? []).map((n) => `; on ${n.node}: ${n.error ? `not cleaned (${n.error})` : kindsDetail(n)}`);
+  return `freed ${humanSize(report.freedBytes)}: ${kindsDetail(report)}${nodes.join('')}`;
+}
+
+function kindsDetail(report: KindReports): string {
   const parts = cleanupKinds.flatMap((k) => {
     const r = report[k];
     if (!r) return [];
     const failed = r.failed.length ? `, ${r.failed.length} refused (${r.failed.slice(0, 3).map((f) => `${f.name}: ${f.error}`).join('; ')})` : '';
     return [`${r.removed} ${kindWords[k]} (${humanSize(r.freedBytes)})${failed}`];
   });
-  return `freed ${humanSize(report.freedBytes)}: ${parts.join(', ')}`;
+  return parts.join(', ');
 }
 
 /** One row of `settings.getDockerDiskUsage`: `docker system df`'s columns (its strings), with the byte counts beside them. */

@@ -114,6 +114,17 @@ describe('what a cleanup reports', () => {
       images: { removed: 3, freedBytes: 3_000_000, failed: [{ name: 'x:1', error: 'image has dependent child images' }] },
     });
     assert.equal(detail, 'freed 3.5MB: 2 stopped containers (500kB), 3 images (3MB), 1 refused (x:1: image has dependent child images)');
+    const withNodes = cleanupDetail({
+      freedBytes: 1_000_000,
+      startedAt: '',
+      finishedAt: '',
+      containers: { removed: 0, freedBytes: 0, failed: [] },
+      nodes: [
+        { node: 'worker-1', freedBytes: 1_000_000, containers: { removed: 1, freedBytes: 1_000_000, failed: [] } },
+        { node: 'worker-2', freedBytes: 0, error: 'connect ECONNREFUSED' },
+      ],
+    });
+    assert.equal(withNodes, 'freed 1MB: 0 stopped containers (0B); on worker-1: 1 stopped containers (1MB); on worker-2: not cleaned (connect ECONNREFUSED)');
   });
 
   test('disk usage rows are docker system df\'s, computed from /system/df as the Docker CLI computes them', () => {
