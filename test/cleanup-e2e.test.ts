@@ -20,12 +20,13 @@ const testEnv = readTestEnv();
 const docker = testEnv.dockerCli;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-cleanup-'));
 
+// The test helpers limit any cleanup to this run's id (BERTH_CLEANUP_ONLY_PREFIX) and keep up
+// to 1 TB of the machine's build cache; here what is made is also removed at once.
 const settings = {
   BERTH_DOCKER_CLI: docker,
   BERTH_KEEP_RELEASES: '5',
   BERTH_CLEANUP_ONLY_PREFIX: runId,
   BERTH_CLEANUP_MIN_AGE_MINUTES: '0',
-  // the build cache is every build's on this machine: the prune runs, but keeps up to 1 TB
   BERTH_CLEANUP_BUILD_CACHE_KEEP: String(1e12),
   BERTH_CLEANUP_KEEP_IMAGES: `${keptTestImages()},${runId}-protected:1`,
 };

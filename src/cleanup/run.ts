@@ -18,6 +18,8 @@ import {
 } from '../model/cleanup.js';
 import type { Store } from '../store/index.js';
 
+const USAGE_TTL_MS = 5_000;
+
 /** The event a finished cleanup reports (the lead's BerthEvent union has the same variant). */
 export type CleanupDoneEvent = { type: 'cleanup.done'; freedBytes: number; detail: string; at: string };
 
@@ -41,6 +43,7 @@ export interface CleanupDeps {
  */
 export class DockerCleanup {
   private queue: Promise<unknown> = Promise.resolve();
+  private usage?: { at: number; rows: Promise<DiskUsageRow[]> };
   constructor(private readonly deps: CleanupDeps) {}
 
   run(kinds: readonly CleanupKind[]): Promise<CleanupReport> {
@@ -54,8 +57,15 @@ export class DockerCleanup {
     await this.queue;
   }
 
-  async diskUsage(): Promise<DiskUsageRow[]> {
-    return diskUsageRows(await this.deps.engine.diskUsage());
+  /** `docker system df`; one answer serves the calls of a few seconds (the engine takes seconds to size everything). */
+  diskUsage(): Promise<DiskUsageRow[]> {
+    const now = (this.deps.now ?? Date.now)();
+    if (!this.usage || now - this.usage.at > USAGE_TTL_MS) {
+      const rows = this.deps.engine.diskUsage().then(diskUsageRows);
+      this.usage = { at: now, rows };
+      rows.catch(() => this.usage?.rows === rows && (this.usage = undefined));
+    }
+    return this.usage.rows;
   }
 
   /** What Berth needs kept, from its database and the engine's services. */
@@ -95,6 +105,7 @@ export class DockerCleanup {
       ...local,
       ...(nodes.length ? { nodes } : {}),
     };
+    this.usage = undefined;
     const detail = cleanupDetail(done);
     this.deps.log(`Docker cleanup: ${detail}`);
     this.deps.notify?.({ type: 'cleanup.done', freedBytes: done.freedBytes, detail, at: done.finishedAt });
