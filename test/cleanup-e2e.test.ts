@@ -119,6 +119,9 @@ describe('Docker cleanup on the real engine', () => {
     const wrong = await b.call('settings.updateDockerCleanup', { enableDockerCleanup: 'yes' });
     assert.equal(wrong.status, 400, wrong.text);
     assert.deepEqual(wrong.body.error.issues.map((i: { path: string[] }) => i.path.join('.')), ['enableDockerCleanup']);
+    // checked before anything is stored (Dokploy writes the switch first)
+    const elsewhere = await b.call('settings.updateDockerCleanup', { enableDockerCleanup: true, serverId: 'srv-1' });
+    assert.equal(elsewhere.status, 404, elsewhere.text);
     const missing = await b.call('settings.updateDockerCleanup', {});
     assert.equal(missing.status, 400, missing.text);
     const forbidden = await b.call('settings.cleanAll', {}, { token: readOnly });
