@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DailyCleanup } from '../../src/cleanup/daily.js';
+import { loadConfig } from '../../src/config.js';
 import {
   cleanupDetail,
   containersToRemove,
@@ -178,5 +179,15 @@ describe('the scheduled cleanup', () => {
     const after = ticks;
     await new Promise((r) => setTimeout(r, 1500));
     assert.equal(ticks, after, 'ran after being turned off');
+  });
+});
+
+describe('cleanup settings', () => {
+  test('read from the environment, with safe defaults; a schedule croner cannot read stops the start', () => {
+    assert.deepEqual(loadConfig({}).cleanup, { keepImages: [], onlyPrefix: '', minAgeMs: 60 * 60_000, buildCacheKeepBytes: 0, schedule: '50 23 * * *' });
+    const set = loadConfig({ BERTH_CLEANUP_KEEP_IMAGES: 'busybox, registry.example.com/base/* ,', BERTH_CLEANUP_MIN_AGE_MINUTES: '0', BERTH_CLEANUP_SCHEDULE: '0 4 * * 1' }).cleanup;
+    assert.deepEqual([set.keepImages, set.minAgeMs, set.schedule], [['busybox', 'registry.example.com/base/*'], 0, '0 4 * * 1']);
+    assert.throws(() => loadConfig({ BERTH_CLEANUP_SCHEDULE: 'every night' }), /BERTH_CLEANUP_SCHEDULE must be a cron pattern/);
+    assert.throws(() => loadConfig({ BERTH_CLEANUP_ONLY_PREFIX: '../x' }), /BERTH_CLEANUP_ONLY_PREFIX must be a name prefix/);
   });
 });
