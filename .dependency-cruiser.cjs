@@ -128,10 +128,23 @@ module.exports = {
     },
     {
       name: 'nothing-below-imports-cluster',
-      comment: 'Only the API (its cluster and swarm routes) and the wiring reach src/cluster.',
+      comment: 'Only the API (its cluster, swarm and settings routes) and the wiring reach src/cluster and src/cleanup.',
       severity: 'error',
       from: { path: '^src/(model|store|deploy|docker|routing|monitoring|secrets|webhooks)/' },
-      to: { path: room('cluster') },
+      to: { path: '^src/(cluster|cleanup)/' },
+    },
+    {
+      name: 'cleanup-imports-model-store-docker',
+      comment: 'src/cleanup (Docker cleanup runs and their schedule) imports the model, the store and Docker; its wiring (index.ts) alone names the config.',
+      severity: 'error',
+      from: { path: room('cleanup') },
+      to: { path: '^src/', pathNot: `${room('cleanup')}|${room('model')}|${room('store')}|${room('docker')}|^src/config\\.ts$` },
+    },
+    {
+      name: 'cleanup-config-in-wiring-only',
+      severity: 'error',
+      from: { path: room('cleanup'), pathNot: '^src/cleanup/index\\.ts$' },
+      to: { path: '^src/config\\.ts$' },
     },
     {
       name: 'backup-imports-model-store-secrets',

@@ -4,6 +4,7 @@ import { procedures } from './api/procedures.js';
 import type { Config } from './config.js';
 import { createDeployer } from './deploy/index.js';
 import { createSampler } from './monitoring/index.js';
+import { createCleanup } from './cleanup/index.js';
 import { Cluster } from './cluster/index.js';
 import { Containers } from './docker/containers.js';
 import { createEngine } from './docker/engine.js';
@@ -60,7 +61,10 @@ export async function startBerth(config: Config, out: (line: string) => void = c
   // the backup events' notify is wired by the notifications outbox (issue 15 §1)
   const backups = createBackups({ dataDir: config.dataDir, passphrase: config.backup.passphrase, version, store, log: (line) => out(`Berth: ${line}`) });
   await backups.start();
-  const app = await buildServer({ store, config, procedures, version, deploy, containers, cluster: Cluster.over(engine, config.docker.nodeCertPath), edge: routing.edge, backups });
+  // the scheduled cleanup's job exists only while its stored switch is on
+  const cleanup = createCleanup(config, store, engine, warn);
+  await cleanup.start();
+  const app = await buildServer({ store, config, procedures, version, deploy, containers, cluster: Cluster.over(engine, config.docker.nodeCertPath), edge: routing.edge, backups, cleanup });
   const url = await app.listen({ port: config.port, host: config.host });
   out(`Berth ${version} listening on ${url} (data: ${config.dataDir})`);
   routing.start();
@@ -71,6 +75,7 @@ export async function startBerth(config: Config, out: (line: string) => void = c
     async close() {
       await app.close();
       await backups.stop();
+      await cleanup.stop();
       await routing.stop();
       await sampler.stop();
       await deploy.stop();

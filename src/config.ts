@@ -1,6 +1,8 @@
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { endpointModeSetting, type EndpointModeSetting } from './docker/endpoint-mode.js';
 import { pushModes, type ClusterRegistry, type PushMode } from './deploy/image-distribution.js';
+import type { CleanupPolicy } from './model/cleanup.js';
 import type { EdgeSettings, ExtraEntrypoint } from './routing/edge-spec.js';
 
 /** Every setting Berth reads, resolved once at start from the environment. */
@@ -35,6 +37,8 @@ export interface Config {
   domains: { wildcard: string; serverIp: string };
   /** Backups of Berth itself: set, every archive (scheduled, manual, CLI) is encrypted with this passphrase. */
   backup: { passphrase: string | undefined };
+  /** Docker cleanup (`settings.clean*`): what it never removes, and when the daily run (switched on by `settings.updateDockerCleanup`) runs. */
+  cleanup: CleanupPolicy & { schedule: string };
 }
 
 function onOff(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
@@ -100,6 +104,24 @@ function clusterRegistry(env: NodeJS.ProcessEnv): ClusterRegistry | undefined {
   return { registryUrl: url.toLowerCase(), username, password, imagePrefix, push };
 }
 
+/** A comma-separated list, blanks dropped. */
+function list(env: NodeJS.ProcessEnv, name: string): string[] {
+  return (env[name] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+/** A cron pattern croner accepts (croner is loaded only when the pattern is not the default). */
+function cronPattern(env: NodeJS.ProcessEnv, name: string, fallback: string): string {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '' || raw === fallback) return fallback;
+  const { Cron } = createRequire(import.meta.url)('croner') as typeof import('croner');
+  try {
+    new Cron(raw, { paused: true }).stop();
+  } catch (err) {
+    throw new Error(`${name} must be a cron pattern such as "${fallback}": ${(err as Error).message}`);
+  }
+  return raw;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const httpPort = int(env, 'BERTH_HTTP_PORT', 80, 1);
   const httpsPort = int(env, 'BERTH_HTTPS_PORT', 443, 1);
@@ -152,5 +174,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       serverIp: matching(env, 'BERTH_SERVER_IP', '', /^(\d{1,3}\.){3}\d{1,3}$/, 'an IPv4 address'),
     },
     backup: { passphrase: env.BERTH_BACKUP_PASSPHRASE || undefined },
+    cleanup: {
+      keepImages: list(env, 'BERTH_CLEANUP_KEEP_IMAGES'),
+      onlyPrefix: matching(env, 'BERTH_CLEANUP_ONLY_PREFIX', '', /^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'a name prefix (letters, digits, "_", ".", "-")'),
+      minAgeMs: int(env, 'BERTH_CLEANUP_MIN_AGE_MINUTES', 60) * 60_000,
+      buildCacheKeepBytes: int(env, 'BERTH_CLEANUP_BUILD_CACHE_KEEP', 0),
+      schedule: cronPattern(env, 'BERTH_CLEANUP_SCHEDULE', '50 23 * * *'),
+    },
   };
 }

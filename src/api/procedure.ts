@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { Backups } from '../backup/index.js';
+import type { Cleanup } from '../cleanup/index.js';
 import type { Cluster } from '../cluster/index.js';
 import type { Config } from '../config.js';
 import type { Deployer } from '../deploy/deployer.js';
@@ -23,6 +24,8 @@ export interface Context {
   cluster: Cluster;
   /** Backups of Berth itself: runs, timers, destinations' connections (loaded on first use). */
   backups: Backups;
+  /** Docker cleanup and disk usage of this engine (`settings.clean*`, `settings.getDockerDiskUsage`). */
+  cleanup: Cleanup;
 }
 
 export interface Procedure<I extends z.ZodType = z.ZodType> {

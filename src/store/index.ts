@@ -5,6 +5,7 @@ import { destinationStore } from './destinations.js';
 import { applicationStore } from './applications.js';
 import type { DB } from './db.js';
 import { deploymentStore } from './deployments.js';
+import { dockerCleanupStore } from './docker-cleanup.js';
 import { domainStore } from './domains.js';
 import { metricsStore } from './metrics.js';
 import { mountStore } from './mounts.js';
@@ -55,6 +56,7 @@ export function createStore(db: DB, cipher: Cipher) {
     live: liveStateStore(db),
     destinations: destinationStore(db, cipher),
     backups: backupStore(db),
+    dockerCleanup: dockerCleanupStore(db),
   };
 }
 

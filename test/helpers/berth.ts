@@ -4,6 +4,8 @@ import path from 'node:path';
 import { startBerth, type Berth } from '../../src/berth.js';
 import { procedures } from '../../src/api/procedures.js';
 import { loadConfig, type Config } from '../../src/config.js';
+import { runId } from './job.js';
+import { keptTestImages } from './test-env.js';
 
 const kinds = new Map(procedures.map((p) => [p.name, p.kind]));
 
@@ -54,6 +56,11 @@ export async function startTestBerth(env: Record<string, string> = {}, out: (lin
     BERTH_RATE_LIMIT: '100000',
     // Traefik is one per machine: only tests of the edge start it (test/routing-edge.test.ts).
     BERTH_EDGE: 'off',
+    // A Docker cleanup (no-500 calls every route) takes only what this run named with its id,
+    // never the images every later test needs, nor the machine's build cache.
+    BERTH_CLEANUP_ONLY_PREFIX: runId,
+    BERTH_CLEANUP_KEEP_IMAGES: keptTestImages(),
+    BERTH_CLEANUP_BUILD_CACHE_KEEP: String(1e12),
     ...env,
   };
   const config: Config = loadConfig(settings);

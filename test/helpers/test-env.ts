@@ -78,3 +78,12 @@ export function labUp(env: TestEnv | undefined = testEnvIfPresent()): boolean {
   }
   return state === 'up' && hostSide.some((a) => a.family === 'IPv4' && a.address === env.cluster.labAddress);
 }
+
+/**
+ * What a Docker cleanup started by a test must never remove (BERTH_CLEANUP_KEEP_IMAGES): the
+ * base images every later test builds from, and the test registry's images. Empty without
+ * the environment.
+ */
+export function keptTestImages(env: TestEnv | undefined = testEnvIfPresent()): string {
+  return env ? [...env.images, `${env.registry.url}/*`, `${env.registry.labUrl}/*`].join(',') : '';
+}
