@@ -9,6 +9,8 @@ import { createEngine } from './docker/engine.js';
 import type { Store } from './store/index.js';
 import { openDataDir } from './store/open.js';
 import { prepareRouting } from './routing/start.js';
+import { Schedules } from './schedule/index.js';
+import { NodeEngines } from './docker/nodes.js';
 import { version } from './version.js';
 
 export interface Berth {
@@ -47,7 +49,12 @@ export async function startBerth(config: Config, out: (line: string) => void = c
   const engine = createEngine(config);
   const containers = new Containers(engine);
   const routing = prepareRouting(config, store.routing, (line) => out(`Berth: ${line}`));
-  const app = await buildServer({ store, config, procedures, version, deploy, containers, cluster: Cluster.over(engine), edge: routing.edge });
+  // loaded only when a schedule is enabled (or a run was left open by a crash)
+  const schedules = new Schedules(async () =>
+    (await import('./schedule/scheduler.js')).createScheduler({ store, dataDir: config.dataDir, engine, engines: new NodeEngines(), settings: config.schedules, warn }),
+  );
+  if (store.schedules.needsScheduler()) void schedules.load().catch((err) => warn('the scheduler did not start', err));
+  const app = await buildServer({ store, config, procedures, version, deploy, containers, cluster: Cluster.over(engine), edge: routing.edge, schedules });
   const url = await app.listen({ port: config.port, host: config.host });
   out(`Berth ${version} listening on ${url} (data: ${config.dataDir})`);
   routing.start();
@@ -57,6 +64,7 @@ export async function startBerth(config: Config, out: (line: string) => void = c
     adminToken,
     async close() {
       await app.close();
+      await schedules.stop();
       await routing.stop();
       await sampler.stop();
       await deploy.stop();

@@ -30,6 +30,8 @@ export interface Config {
   registry: ClusterRegistry | undefined;
   /** `domain.generateDomain`: the wildcard-DNS suffix, and this server's public IP (in the generated host, and what validateDomain compares with). */
   domains: { wildcard: string; serverIp: string };
+  /** Schedules: a run's time limit when its schedule sets none, and how many runs (with their logs) each schedule keeps. */
+  schedules: { timeoutMs: number; keepRuns: number };
 }
 
 function onOff(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
@@ -144,6 +146,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     domains: {
       wildcard: matching(env, 'BERTH_DOMAIN_WILDCARD', 'traefik.me', /^(?!-)[a-z0-9-]{1,63}(\.(?!-)[a-z0-9-]{1,63})+$/, 'a lower-case domain such as traefik.me'),
       serverIp: matching(env, 'BERTH_SERVER_IP', '', /^(\d{1,3}\.){3}\d{1,3}$/, 'an IPv4 address'),
+    },
+    schedules: {
+      timeoutMs: int(env, 'BERTH_SCHEDULE_TIMEOUT_S', 3600, 1) * 1000,
+      keepRuns: int(env, 'BERTH_SCHEDULE_KEEP_RUNS', 20, 1),
     },
   };
 }

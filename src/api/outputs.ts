@@ -341,3 +341,8 @@ export const containerStats = once(() =>
   list(z.object({ BlockIO: z.string(), CPUPerc: z.string(), Container: z.string(), ID: z.string(), MemPerc: z.string(), MemUsage: z.string(), Name: z.string(), NetIO: z.string() })),
 );
 export const swarmServices = once(() => list(z.object({ ID: z.string(), Image: z.string(), Mode: z.string(), Name: z.string(), Ports: z.string(), Replicas: z.string() })));
+
+// --- schedules ---------------------------------------------------------------------------------
+export const scheduleRun = once(() => rowOf(t.scheduleRun));
+export const schedule = once(() => rowOf(t.schedule).extend({ nextRunAt: z.string().nullable().describe('The next due time (null while disabled)') }));
+export const schedules = once(() => list(schedule().extend({ deployments: list(scheduleRun()) })));

@@ -21,10 +21,11 @@ import redirects from './redirects.js';
 import registry from './registry.js';
 import rollback from './rollback.js';
 import previewDeployment from './previewDeployment.js';
+import schedule from './schedule.js';
 import security from './security.js';
 import sshKey from './sshKey.js';
 import swarm from './swarm.js';
 import user from './user.js';
 
 /** The one procedure table; both transports (REST and tRPC) serve exactly this. */
-export const procedures: Procedure[] = [...project, ...environment, ...application, ...applicationTraefik, ...applicationLogs, ...applicationMonitoring, ...deployment, ...rollback, ...previewDeployment, ...user, ...domain, ...mounts, ...port, ...redirects, ...security, ...registry, ...sshKey, ...gitProvider, ...github, ...gitlab, ...bitbucket, ...gitea, ...monitoring, ...docker, ...swarm, ...cluster];
+export const procedures: Procedure[] = [...project, ...environment, ...application, ...applicationTraefik, ...applicationLogs, ...applicationMonitoring, ...deployment, ...rollback, ...previewDeployment, ...user, ...domain, ...mounts, ...port, ...redirects, ...security, ...registry, ...sshKey, ...gitProvider, ...github, ...gitlab, ...bitbucket, ...gitea, ...monitoring, ...docker, ...swarm, ...cluster, ...schedule];

@@ -18,6 +18,7 @@ import { rollbackStore } from './rollbacks.js';
 import { sshKeyStore } from './ssh-keys.js';
 import { webhookStore } from './webhooks.js';
 import { previewStore } from './previews.js';
+import { scheduleStore } from './schedules.js';
 
 /** Every aggregate's store module over one database connection. */
 export function createStore(db: DB, cipher: Cipher) {
@@ -51,6 +52,7 @@ export function createStore(db: DB, cipher: Cipher) {
     webhooks: webhookStore(db),
     previews: previewStore(db),
     live: liveStateStore(db),
+    schedules: scheduleStore(db),
   };
 }
 
