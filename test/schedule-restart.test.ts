@@ -1,0 +1,112 @@
+// A real Berth process killed with SIGKILL while a schedule run goes on, down for a few
+// seconds, then started again on the same data directory: the interrupted run ends `error`
+// "interrupted by server restart" with its process group killed, and the due times of a
+// per-2-seconds schedule that passed while Berth was down are reported once as `missed`,
+// not run in a burst; the schedule runs on afterwards.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { request } from './helpers/berth.js';
+import { freePort } from './helpers/e2e.js';
+import { runId } from './helpers/job.js';
+import { until } from './helpers/until.js';
+
+const root = path.resolve(import.meta.dirname, '..');
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-sched-crash-'));
+const token = `berth_sched_crash_${runId}`;
+const marker = `berth-sched-crash-${runId}`;
+
+let child: ChildProcess | undefined;
+let url = '';
+
+async function startServer() {
+  const port = await freePort();
+  url = `http://127.0.0.1:${port}`;
+  child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/main.ts')], {
+    cwd: root,
+    env: { ...process.env, BERTH_DATA_DIR: dataDir, BERTH_PORT: String(port), BERTH_HOST: '127.0.0.1', BERTH_ADMIN_TOKEN: token, BERTH_LOG_LEVEL: 'fatal', BERTH_EDGE: 'off' },
+    stdio: 'ignore',
+  });
+  await until('Berth answers', () => fetch(`${url}/api/health`).then((r) => r.ok, () => false), (up) => up, 30_000);
+}
+
+async function call(proc: string, input: Record<string, unknown> = {}, method: 'GET' | 'POST' = 'POST') {
+  const headers = { 'x-api-key': token, 'content-type': 'application/json' };
+  const r =
+    method === 'GET'
+      ? await request(`${url}/api/${proc}?${new URLSearchParams(input as Record<string, string>)}`, { headers })
+      : await request(`${url}/api/${proc}`, { method, headers, body: JSON.stringify(input) });
+  assert.equal(r.status, 200, `${proc}: ${r.text}`);
+  return r.body;
+}
+
+interface Run {
+  deploymentId: string;
+  status: string;
+  scheduledFor: string | null;
+  startedAt: string;
+  errorMessage: string | null;
+}
+const runsOf = (scheduleId: string): Promise<Run[]> => call('deployment.allByType', { id: scheduleId, type: 'schedule' }, 'GET');
+
+/** Processes whose command line holds the marker. */
+function processesWithMarker(): string[] {
+  return fs.readdirSync('/proc').filter((p) => {
+    if (!/^\d+$/.test(p)) return false;
+    try {
+      return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(marker) && !fs.readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].startsWith('Z');
+    } catch {
+      return false;
+    }
+  });
+}
+
+after(() => {
+  for (const pid of processesWithMarker()) process.kill(Number(pid), 'SIGKILL');
+  child?.kill('SIGTERM');
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+test('after a crash, a run left going ends error "interrupted" (its processes killed), and the due times missed while Berth was down are reported, not run', async () => {
+  await startServer();
+  const ticking = await call('schedule.create', { name: 'tick', cronExpression: '*/2 * * * * *', command: '', script: 'echo tick', scheduleType: 'dokploy-server', shellType: 'sh' });
+  const long = await call('schedule.create', { name: 'long', cronExpression: '0 3 * * *', command: '', script: `sleep 300; echo ${marker}`, scheduleType: 'dokploy-server', shellType: 'sh', enabled: false });
+  const manual = fetch(`${url}/api/schedule.runManually`, { method: 'POST', headers: { 'x-api-key': token, 'content-type': 'application/json' }, body: JSON.stringify({ scheduleId: long.scheduleId }) }).catch(() => undefined);
+  await until('the long run going', () => runsOf(long.scheduleId), (rs) => rs[0]?.status === 'running' && processesWithMarker().length > 0, 10_000);
+  const before = await until('a tick ran', () => runsOf(ticking.scheduleId), (rs) => rs.some((r) => r.status === 'done'), 10_000);
+
+  child!.kill('SIGKILL');
+  await new Promise((resolve) => child!.once('exit', resolve));
+  await manual;
+  const down = Date.now();
+  await sleep(5000);
+  const lastBefore = Math.max(...before.filter((r) => r.scheduledFor).map((r) => Date.parse(r.scheduledFor!)));
+
+  await startServer();
+  const up = Date.now();
+  const [interrupted] = await until('the long run ended', () => runsOf(long.scheduleId), (rs) => rs[0]?.status !== 'running', 10_000);
+  assert.equal(interrupted.status, 'error');
+  assert.equal(interrupted.errorMessage, 'interrupted by server restart');
+  await until('its processes killed', () => processesWithMarker(), (left) => left.length === 0, 5000);
+  assert.match(await call('schedule.readLogs', { deploymentId: interrupted.deploymentId, tail: 10 }, 'GET'), /interrupted by server restart\n.*--- deployment finished: error ---$/);
+
+  const runs = await until('a tick after the restart', () => runsOf(ticking.scheduleId), (rs) => rs.some((r) => r.status === 'done' && Date.parse(r.startedAt) > up), 10_000);
+  const missed = runs.filter((r) => r.status === 'missed');
+  assert.equal(missed.length, 1, 'one report for the downtime');
+  const first = Date.parse(missed[0].scheduledFor!);
+  assert.ok(first > lastBefore, 'the missed due times come after the last handled one');
+  const log = await call('schedule.readLogs', { deploymentId: missed[0].deploymentId, tail: 10 }, 'GET');
+  const count = Number(/(\d+) runs due from/.exec(log)?.[1]);
+  // down at least 5 s (2-3 due times), up to the restart's own time
+  assert.ok(count >= 2 && count <= Math.ceil((up - down) / 2000) + 2, log);
+  assert.match(log, /did not run: Berth was not running/);
+  // no due time of the downtime ran: every run done is from before the crash or after the restart
+  for (const r of runs.filter((x) => x.status === 'done')) {
+    const due = Date.parse(r.scheduledFor!);
+    assert.ok(due <= lastBefore || due >= up - 1000, `a due time of the downtime ran: ${r.scheduledFor}`);
+  }
+});
