@@ -20,7 +20,7 @@ export default group('deployment', {
   }),
   allByType: query({
     summary: 'Deployments of an application or preview, with rollbacks',
-    output: 'deploymentsWithRollback',
+    output: 'deploymentsOrScheduleRuns',
     input: d.allByTypeInput,
     description: "Deployments of an application or a preview, newest first, each with its `rollback` (null when none; without the snapshot, which holds credentials); the runs of a schedule (`schedule`, as `schedule.list`'s `deployments`). Other types have none in Berth: [].",
     handler: ({ id, type }, { store }) => (type === 'schedule' ? (store.schedules.get(id), store.schedules.runs(id)) : owners[type] ? store.deployments.listByOwner(owners[type], id) : []),
