@@ -4,18 +4,16 @@
 // per-2-seconds schedule that passed while Berth was down are reported once as `missed`,
 // not run in a burst; the schedule runs on afterwards.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { request } from './helpers/berth.js';
-import { freePort } from './helpers/e2e.js';
+import { callAt, startBerthProcess } from './helpers/berth-process.js';
 import { runId } from './helpers/job.js';
 import { until } from './helpers/until.js';
 
-const root = path.resolve(import.meta.dirname, '..');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-sched-crash-'));
 const token = `berth_sched_crash_${runId}`;
 const marker = `berth-sched-crash-${runId}`;
@@ -24,25 +22,10 @@ let child: ChildProcess | undefined;
 let url = '';
 
 async function startServer() {
-  const port = await freePort();
-  url = `http://127.0.0.1:${port}`;
-  child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/main.ts')], {
-    cwd: root,
-    env: { ...process.env, BERTH_DATA_DIR: dataDir, BERTH_PORT: String(port), BERTH_HOST: '127.0.0.1', BERTH_ADMIN_TOKEN: token, BERTH_LOG_LEVEL: 'fatal', BERTH_EDGE: 'off' },
-    stdio: 'ignore',
-  });
-  await until('Berth answers', () => fetch(`${url}/api/health`).then((r) => r.ok, () => false), (up) => up, 30_000);
+  ({ url, child } = await startBerthProcess({ BERTH_DATA_DIR: dataDir, BERTH_ADMIN_TOKEN: token, BERTH_EDGE: 'off' }));
 }
 
-async function call(proc: string, input: Record<string, unknown> = {}, method: 'GET' | 'POST' = 'POST') {
-  const headers = { 'x-api-key': token, 'content-type': 'application/json' };
-  const r =
-    method === 'GET'
-      ? await request(`${url}/api/${proc}?${new URLSearchParams(input as Record<string, string>)}`, { headers })
-      : await request(`${url}/api/${proc}`, { method, headers, body: JSON.stringify(input) });
-  assert.equal(r.status, 200, `${proc}: ${r.text}`);
-  return r.body;
-}
+const call = (proc: string, input: Record<string, unknown> = {}, method: 'GET' | 'POST' = 'POST') => callAt(url, token, proc, input, method);
 
 interface Run {
   deploymentId: string;
