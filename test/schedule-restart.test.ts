@@ -62,6 +62,10 @@ test('after a crash, a run left going ends error "interrupted" (its processes ki
   await until('the long run going', () => runsOf(long.scheduleId), (rs) => rs[0]?.status === 'running' && processesWithMarker().length > 0, 10_000);
   const before = await until('a tick ran', () => runsOf(ticking.scheduleId), (rs) => rs.some((r) => r.status === 'done'), 10_000);
 
+  // due 3 and 4 s from now (while Berth is down) and 15 s from now (after the restart)
+  const base = Math.ceil(Date.now() / 1000) * 1000;
+  const sparseDues = [3, 4, 15].map((s) => new Date(base + s * 1000));
+  const sparse = await call('schedule.create', { name: 'sparse', cronExpression: `${sparseDues.map((d) => d.getUTCSeconds()).join(',')} * * * * *`, command: '', script: 'echo sparse', scheduleType: 'dokploy-server', shellType: 'sh' });
   child!.kill('SIGKILL');
   await new Promise((resolve) => child!.once('exit', resolve));
   await manual;
@@ -92,4 +96,15 @@ test('after a crash, a run left going ends error "interrupted" (its processes ki
     const due = Date.parse(r.scheduledFor!);
     assert.ok(due <= lastBefore || due >= up - 1000, `a due time of the downtime ran: ${r.scheduledFor}`);
   }
+
+  // the two due times of the downtime: one missed record, neither ran (not even the latest, a second late); the next one runs
+  const sparseRuns = await until('the sparse schedule ran after the restart', () => runsOf(sparse.scheduleId), (rs) => rs.some((r) => r.status === 'done'), 20_000);
+  assert.deepEqual(
+    sparseRuns.map((r) => [r.status, r.scheduledFor]).reverse(),
+    [
+      ['missed', sparseDues[0].toISOString()],
+      ['done', sparseDues[2].toISOString()],
+    ],
+  );
+  assert.match(await call('schedule.readLogs', { deploymentId: sparseRuns[1].deploymentId, tail: 10 }, 'GET'), new RegExp(`2 runs due from ${sparseDues[0].toISOString()} to ${sparseDues[1].toISOString()} did not run`));
 });
