@@ -9,6 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { cronOf } from '../src/schedule/cron.js';
 import { startTestBerth, type TestBerth } from './helpers/berth.js';
+import { processesWith } from './helpers/berth-process.js';
 import { deploymentClient, execInService, pushTestImage, removeRunApplications } from './helpers/e2e.js';
 import { runId } from './helpers/job.js';
 import { readTestEnv } from './helpers/test-env.js';
@@ -227,13 +228,19 @@ describe('schedules', () => {
     const s = await created({ cronExpression: '0 3 * * *', command: `sh -c 'sleep 300; echo ${marker}' & wait`, scheduleType: 'server', shellType: 'sh', timeoutSeconds: 1, enabled: false });
     const run: Run = await ok('schedule.runManually', { scheduleId: s.scheduleId });
     assert.equal(run.status, 'timeout');
-    const left = fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
-      try {
-        return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(marker);
-      } catch {
-        return false;
-      }
-    });
-    assert.deepEqual(left, [], 'no process of the run is left');
+    assert.deepEqual(processesWith(marker), [], 'no process of the run is left');
+  });
+
+  test('deleting a schedule kills its run in progress', async () => {
+    const marker = `berth-sched-del-${runId}`;
+    const s = await created({ cronExpression: '0 3 * * *', command: `sleep 300; echo ${marker}`, scheduleType: 'server', shellType: 'sh', enabled: false });
+    const manual = b.call('schedule.runManually', { scheduleId: s.scheduleId });
+    await until('the run going', () => processesWith(marker), (found) => found.length > 0, 10_000);
+    await ok('schedule.delete', { scheduleId: s.scheduleId });
+    const answer = await manual;
+    assert.equal(answer.body.status, 'error', answer.text);
+    assert.equal(answer.body.errorMessage, 'the schedule was deleted');
+    assert.deepEqual(processesWith(marker), []);
+    assert.equal((await b.call('schedule.one', { scheduleId: s.scheduleId })).status, 404);
   });
 });

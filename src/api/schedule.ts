@@ -97,7 +97,7 @@ export default group('schedule', {
     output: 'ok',
     input: scheduleId,
     access: 'deploy',
-    description: 'Deletes the schedule, its runs and their logs. A run in progress goes on until it ends or times out.',
+    description: 'Deletes the schedule, its runs and their logs; a run in progress is killed.',
     handler: async ({ scheduleId }, ctx) => {
       mayTouch(ctx.caller, ctx.store.schedules.get(scheduleId).scheduleType);
       const { logPaths } = ctx.store.schedules.remove(scheduleId);

@@ -70,9 +70,11 @@ export class Scheduler {
     this.tick();
   }
 
-  /** After a schedule was created, changed or deleted. */
+  /** After a schedule was created, changed or deleted: a deleted schedule's run in progress is killed. */
   reload(): void {
-    if (!this.stopped) this.tick();
+    if (this.stopped) return;
+    for (const [scheduleId, going] of this.going) if (!this.deps.store.schedules.exists(scheduleId)) going.abort.abort(new Stopped('the schedule was deleted'));
+    this.tick();
   }
 
   /** Stops the timer; runs in progress are killed and end `error` (interrupted). */
@@ -87,6 +89,7 @@ export class Scheduler {
   /** `runManually`: runs now and resolves with the ended run (its timeout bounds the wait); 409 while a run of it goes on. */
   runNow(scheduleId: string): Promise<ScheduleRunRow> {
     const schedule = this.deps.store.schedules.get(scheduleId);
+    if (this.stopped) throw conflict('Berth is stopping: no new runs');
     const going = this.going.get(scheduleId);
     if (going) throw conflict(`Schedule "${schedule.name}" is running (run ${going.runId}): runs of a schedule never overlap`);
     return this.begin(schedule, 'manual', null);
@@ -181,7 +184,7 @@ export class Scheduler {
         const reason = abort.signal.reason;
         exitCode = (err as { exitCode?: number | null }).exitCode ?? exitCode;
         if (reason instanceof Timeout) end = { status: 'timeout', exitCode, errorMessage: `The run ${reason.message}` };
-        else if (reason instanceof Stopped) end = { status: 'error', exitCode, errorMessage: INTERRUPTED };
+        else if (reason instanceof Stopped) end = { status: 'error', exitCode, errorMessage: reason.message };
         else end = { status: 'error', exitCode, errorMessage: (err as Error).message };
       } finally {
         clearTimeout(timer);

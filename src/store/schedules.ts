@@ -65,6 +65,10 @@ export function scheduleStore(db: DB) {
       });
     },
 
+    exists(scheduleId: string): boolean {
+      return !!db.select({ n: sql<number>`1` }).from(schedule).where(eq(schedule.scheduleId, scheduleId)).get();
+    },
+
     ofApplication(applicationId: string): ScheduleRow[] {
       return db.select().from(schedule).where(eq(schedule.applicationId, applicationId)).orderBy(desc(schedule.createdAt)).all();
     },

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { request } from './berth.js';
 import { freePort } from './e2e.js';
@@ -29,4 +30,16 @@ export async function callAt(url: string, token: string, proc: string, input: Re
       : await request(`${url}/api/${proc}`, { method, headers, body: JSON.stringify(input) });
   assert.equal(r.status, 200, `${proc}: ${r.text}`);
   return r.body;
+}
+
+/** The live processes (pids, zombies left out) whose command line holds `text`. */
+export function processesWith(text: string): string[] {
+  return fs.readdirSync('/proc').filter((p) => {
+    if (!/^\d+$/.test(p)) return false;
+    try {
+      return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(text) && !fs.readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].startsWith('Z');
+    } catch {
+      return false; // it ended while being read
+    }
+  });
 }
