@@ -243,4 +243,17 @@ describe('schedules', () => {
     assert.deepEqual(processesWith(marker), []);
     assert.equal((await b.call('schedule.one', { scheduleId: s.scheduleId })).status, 404);
   });
+
+  // last: it deletes the application the tests above run in
+  test("deleting the application deletes its schedules, their runs and logs, and ends a run in progress", async () => {
+    const s = await created({ cronExpression: '0 3 * * *', command: 'sleep 300', shellType: 'sh', applicationId, enabled: false });
+    const manual = b.call('schedule.runManually', { scheduleId: s.scheduleId });
+    const [going] = await until('the run going', () => runsOf(s.scheduleId), (rs) => rs[0]?.status === 'running', 10_000);
+    assert.ok(fs.existsSync(going.logPath));
+    await ok('application.delete', { applicationId });
+    const answer = await manual;
+    assert.equal(answer.body.status, 'error', answer.text);
+    assert.equal((await b.call('schedule.one', { scheduleId: s.scheduleId })).status, 404);
+    assert.ok(!fs.existsSync(path.dirname(going.logPath)), 'its logs are removed');
+  });
 });

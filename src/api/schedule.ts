@@ -35,6 +35,15 @@ async function withNextRun(row: ScheduleRow): Promise<ScheduleRow & { nextRunAt:
   return { ...row, nextRunAt };
 }
 
+/** Removes run logs whose rows are gone, with their schedules' folders. */
+export function removeRunLogs(logPaths: string[]): void {
+  for (const dir of new Set(logPaths.map((file) => path.dirname(file)))) fs.rmSync(dir, { recursive: true, force: true });
+}
+
+/** The run logs of an application's schedules (read before the application is deleted with them). */
+export const runLogsOfApplication = ({ store }: Pick<Context, 'store'>, applicationId: string) =>
+  store.schedules.ofApplication(applicationId).flatMap((s) => store.schedules.runs(s.scheduleId).map((r) => r.logPath));
+
 /** Checks what a schedule would run and when; a 4xx before anything is written. */
 async function checked(values: ScheduleValues, { store }: Context): Promise<void> {
   checkTarget(values);
@@ -100,9 +109,7 @@ export default group('schedule', {
     description: 'Deletes the schedule, its runs and their logs; a run in progress is killed.',
     handler: async ({ scheduleId }, ctx) => {
       mayTouch(ctx.caller, ctx.store.schedules.get(scheduleId).scheduleType);
-      const { logPaths } = ctx.store.schedules.remove(scheduleId);
-      for (const file of logPaths) fs.rmSync(file, { force: true });
-      if (logPaths[0]) fs.rmSync(path.dirname(logPaths[0]), { recursive: true, force: true });
+      removeRunLogs(ctx.store.schedules.remove(scheduleId).logPaths);
       await ctx.schedules.changed(false);
       return true;
     },
