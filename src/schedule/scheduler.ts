@@ -102,14 +102,21 @@ export class Scheduler {
     const { store } = this.deps;
     const now = new Date();
     const upcoming: (Date | null)[] = [];
-    for (const s of store.schedules.enabled()) {
+    const enabled = store.schedules.enabled();
+    for (const id of this.crons.keys()) if (!enabled.some((s) => s.scheduleId === id)) this.crons.delete(id);
+    for (const s of enabled) {
       const next = this.cronOf(s);
       if (!next) continue;
-      const plan = planDue(next, new Date(s.lastDueAt ?? s.createdAt), now, { running: this.going.has(s.scheduleId) });
-      if (plan.missed) this.recordMissed(s, plan.missed);
-      if (plan.skip) this.recordSkipped(s, plan.skip);
-      if (plan.run) void this.begin(s, 'cron', plan.run).catch((err) => this.deps.warn(`schedule ${s.scheduleId} could not run`, err));
-      if (plan.missed || plan.skip || plan.run) store.schedules.setLastDue(s.scheduleId, now.toISOString());
+      try {
+        const plan = planDue(next, new Date(s.lastDueAt ?? s.createdAt), now, { running: this.going.has(s.scheduleId) });
+        if (plan.missed || plan.skip || plan.run) store.schedules.setLastDue(s.scheduleId, now.toISOString());
+        if (plan.missed) this.recordMissed(s, plan.missed);
+        if (plan.skip) this.recordSkipped(s, plan.skip);
+        if (plan.run) this.begin(s, 'cron', plan.run).catch((err) => this.deps.warn(`schedule ${s.scheduleId} could not run`, err));
+      } catch (err) {
+        // one schedule's failure (a full disk for its log) must not stop the others, nor the timer
+        this.deps.warn(`schedule ${s.scheduleId}`, err);
+      }
       upcoming.push(next(now));
     }
     const delay = sleepUntil(upcoming, Date.now());
@@ -162,7 +169,7 @@ export class Scheduler {
   }
 
   /** Starts a run and resolves with its record once it has ended. */
-  private begin(s: ScheduleRow, trigger: 'cron' | 'manual', due: Date | null): Promise<ScheduleRunRow> {
+  private async begin(s: ScheduleRow, trigger: 'cron' | 'manual', due: Date | null): Promise<ScheduleRunRow> {
     const { store, settings } = this.deps;
     const redactor = this.redactorOf(s);
     const row = store.schedules.addRun(
