@@ -38,6 +38,19 @@ export interface SchedulerDeps {
   /** A run's time limit when its schedule sets none, and how many runs each schedule keeps. */
   settings: { timeoutMs: number; keepRuns: number };
   warn(message: string, err?: unknown): void;
+  /** Told of each run that did not end `done` (error, timeout, missed; not skipped): for the notifications, wired by the lead. Never throws, never blocks. */
+  notify?: (event: ScheduleFailedEvent) => void;
+}
+
+/** A schedule run that failed, timed out or was missed (Dokploy sends nothing: #4210). */
+export interface ScheduleFailedEvent {
+  type: 'schedule.failed';
+  scheduleId: string;
+  deploymentId: string;
+  applicationId: string | null;
+  status: 'error' | 'timeout' | 'missed';
+  error: string;
+  at: string;
 }
 
 class Timeout extends Error {}
@@ -146,20 +159,26 @@ export class Scheduler {
   }
 
   /** An ended record with a one-line log (skipped, missed). */
-  private record(s: ScheduleRow, scheduledFor: Date, end: RunEnd, line: string): void {
+  private record(s: ScheduleRow, scheduledFor: Date, end: RunEnd, line: string): ScheduleRunRow {
     const { store } = this.deps;
     const row = store.schedules.addRun({ scheduleId: s.scheduleId, title: 'Schedule', description: line, trigger: 'cron', scheduledFor: scheduledFor.toISOString() }, this.logPathOf(s.scheduleId), end);
     const log = new DeploymentLog(row.logPath, new Redactor());
     log.line(line);
     log.end(end.status);
     this.prune(s.scheduleId);
+    return row;
+  }
+
+  private failed(s: ScheduleRow, deploymentId: string, status: ScheduleFailedEvent['status'], error: string): void {
+    this.deps.notify?.({ type: 'schedule.failed', scheduleId: s.scheduleId, deploymentId, applicationId: s.applicationId, status, error, at: new Date().toISOString() });
   }
 
   private recordMissed(s: ScheduleRow, missed: Missed): void {
     const count = missed.capped ? `More than ${missed.count} runs` : missed.count === 1 ? '1 run' : `${missed.count} runs`;
     const span = missed.count === 1 ? `due at ${missed.first.toISOString()}` : `due from ${missed.first.toISOString()} to ${missed.last.toISOString()}`;
     const line = `${count} ${span} did not run: Berth was not running (or was too busy) when ${missed.count === 1 ? 'it was' : 'they were'} due. Missed runs are reported, not caught up.`;
-    this.record(s, missed.first, { status: 'missed', errorMessage: line }, line);
+    const row = this.record(s, missed.first, { status: 'missed', errorMessage: line }, line);
+    this.failed(s, row.deploymentId, 'missed', line);
   }
 
   private recordSkipped(s: ScheduleRow, due: Date): void {
@@ -199,6 +218,7 @@ export class Scheduler {
       log.line(end.status === 'done' ? '✅ Done (exit code 0)' : `❌ ${end.errorMessage}`);
       log.end(end.status);
       this.going.delete(s.scheduleId);
+      if (end.status === 'error' || end.status === 'timeout') this.failed(s, row.deploymentId, end.status, end.errorMessage ?? '');
       try {
         const ended = store.schedules.endRun(row.deploymentId, end);
         this.prune(s.scheduleId);
