@@ -102,6 +102,9 @@ describe('schedules', () => {
     const bad = await b.call('schedule.update', { scheduleId: s.scheduleId, name: s.name, cronExpression: '0 3 * * * * * *', command: 'date' });
     assert.equal(bad.status, 400, bad.text);
     assert.equal((await ok('schedule.one', { scheduleId: s.scheduleId })).cronExpression, '0 3 * * *');
+    // "" from real clients means "not set": the generated appName stays
+    const blank = await ok('schedule.update', { scheduleId: s.scheduleId, name: s.name, cronExpression: '0 3 * * *', command: 'date', appName: '', description: '', timezone: '' });
+    assert.equal(blank.appName, s.appName);
     await ok('schedule.delete', { scheduleId: s.scheduleId });
   });
 

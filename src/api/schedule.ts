@@ -90,7 +90,9 @@ export default group('schedule', {
     input: scheduleUpdate,
     access: 'deploy',
     description: 'Changes the fields sent (others keep their value), checked as by `create`; a change of `cronExpression`, `timezone` or `enabled` counts due times from now on. Touching a server schedule, or making one, needs an admin token.',
-    handler: async ({ scheduleId, organizationId: _org, createdAt: _created, ...set }, ctx) => {
+    handler: async ({ scheduleId, organizationId: _org, createdAt: _created, appName, ...rest }, ctx) => {
+      // "" (not set) keeps the generated name: the row always has one
+      const set = { ...rest, appName: appName ?? undefined };
       const current = ctx.store.schedules.get(scheduleId);
       mayTouch(ctx.caller, current.scheduleType, set.scheduleType ?? current.scheduleType);
       const values: ScheduleValues = { ...current, ...Object.fromEntries(Object.entries(set).filter(([, v]) => v !== undefined)) };
