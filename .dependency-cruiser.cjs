@@ -161,6 +161,22 @@ module.exports = {
       to: { path: room('backup'), dependencyTypesNot: ['type-only'] },
     },
     {
+      name: 'schedule-runs-through-docker-and-deploy',
+      comment:
+        'src/schedule (cron, run plans, the scheduler) imports the model, the store, secrets (redaction), Docker (exec in a task, on its node) ' +
+        'and the deploy room\'s log and process runner (a run\'s log reads as a deployment\'s): never the API, routing, monitoring, cluster, webhooks or the config (its wiring passes the settings).',
+      severity: 'error',
+      from: { path: room('schedule') },
+      to: { path: '^src/(api|routing|monitoring|cluster|webhooks)/|^src/config\\.ts$' },
+    },
+    {
+      name: 'nothing-below-imports-schedule',
+      comment: 'Only the API (schedule.* routes) and the wiring reach src/schedule.',
+      severity: 'error',
+      from: { path: '^src/(model|store|deploy|docker|routing|monitoring|secrets|webhooks|cluster)/' },
+      to: { path: room('schedule') },
+    },
+    {
       name: 'web-talks-to-the-api-only',
       comment: 'The dashboard (web/) reaches Berth through its public HTTP API only: it imports nothing of src/, and src/ nothing of it.',
       severity: 'error',

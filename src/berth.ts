@@ -12,6 +12,8 @@ import type { Store } from './store/index.js';
 import { holdDataDir } from './store/data-dir-lock.js';
 import { openDataDir } from './store/open.js';
 import { prepareRouting } from './routing/start.js';
+import { Schedules } from './schedule/index.js';
+import { NodeEngines } from './docker/nodes.js';
 import { version } from './version.js';
 
 export interface Berth {
@@ -64,7 +66,12 @@ export async function startBerth(config: Config, out: (line: string) => void = c
   // the scheduled cleanup's job exists only while its stored switch is on
   const cleanup = createCleanup(config, store, engine, warn);
   await cleanup.start();
-  const app = await buildServer({ store, config, procedures, version, deploy, containers, cluster: Cluster.over(engine, config.docker.nodeCertPath), edge: routing.edge, backups, cleanup });
+  // loaded only when a schedule is enabled (or a run was left open by a crash)
+  const schedules = new Schedules(async () =>
+    (await import('./schedule/scheduler.js')).createScheduler({ store, dataDir: config.dataDir, engine, engines: new NodeEngines(config.docker.nodeCertPath), settings: config.schedules, warn }),
+  );
+  if (store.schedules.needsScheduler()) void schedules.load().catch((err) => warn('the scheduler did not start', err));
+  const app = await buildServer({ store, config, procedures, version, deploy, containers, cluster: Cluster.over(engine, config.docker.nodeCertPath), edge: routing.edge, backups, cleanup, schedules });
   const url = await app.listen({ port: config.port, host: config.host });
   out(`Berth ${version} listening on ${url} (data: ${config.dataDir})`);
   routing.start();
@@ -76,6 +83,7 @@ export async function startBerth(config: Config, out: (line: string) => void = c
       await app.close();
       await backups.stop();
       await cleanup.stop();
+      await schedules.stop();
       await routing.stop();
       await sampler.stop();
       await deploy.stop();

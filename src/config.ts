@@ -39,6 +39,8 @@ export interface Config {
   backup: { passphrase: string | undefined };
   /** Docker cleanup (`settings.clean*`): what it never removes, and when the daily run (switched on by `settings.updateDockerCleanup`) runs. */
   cleanup: CleanupPolicy & { schedule: string };
+  /** Schedules: a run's time limit when its schedule sets none, and how many runs (with their logs) each schedule keeps. */
+  schedules: { timeoutMs: number; keepRuns: number };
 }
 
 function onOff(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
@@ -180,6 +182,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       minAgeMs: int(env, 'BERTH_CLEANUP_MIN_AGE_MINUTES', 60) * 60_000,
       buildCacheKeepBytes: int(env, 'BERTH_CLEANUP_BUILD_CACHE_KEEP', 0),
       schedule: cronPattern(env, 'BERTH_CLEANUP_SCHEDULE', '50 23 * * *'),
+    },
+    schedules: {
+      timeoutMs: int(env, 'BERTH_SCHEDULE_TIMEOUT_S', 3600, 1) * 1000,
+      keepRuns: int(env, 'BERTH_SCHEDULE_KEEP_RUNS', 20, 1),
     },
   };
 }

@@ -3,63 +3,32 @@
 // restart", nothing stays `running`, the build client the crash orphaned is killed, and the
 // job that was queued behind it runs to `done`.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { request } from './helpers/berth.js';
+import { callAt, startBerthProcess } from './helpers/berth-process.js';
+import { freePort } from './helpers/e2e.js';
 import { run, runId } from './helpers/job.js';
 import { readTestEnv } from './helpers/test-env.js';
 
 const testEnv = readTestEnv();
 
 const docker = testEnv.dockerCli;
-const root = path.resolve(import.meta.dirname, '..');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-crash-'));
 const token = `berth_crash_${runId}`;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 let child: ChildProcess | undefined;
 let url = '';
 
 /** Starts `src/main.ts` as its own process on the data directory and waits until it answers. */
 async function startServer() {
-  const port = await freePort();
-  url = `http://127.0.0.1:${port}`;
-  child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/main.ts')], {
-    cwd: root,
-    env: { ...process.env, BERTH_DATA_DIR: dataDir, BERTH_PORT: String(port), BERTH_HOST: '127.0.0.1', BERTH_ADMIN_TOKEN: token, BERTH_LOG_LEVEL: 'fatal', BERTH_DOCKER_CLI: docker },
-    stdio: 'ignore',
-  });
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const up = await fetch(`${url}/api/health`).then((r) => r.ok, () => false);
-    if (up) return;
-    if (Date.now() > deadline) assert.fail('Berth did not start');
-    await sleep(100);
-  }
+  ({ url, child } = await startBerthProcess({ BERTH_DATA_DIR: dataDir, BERTH_ADMIN_TOKEN: token, BERTH_DOCKER_CLI: docker }));
 }
 
-async function call(proc: string, input: Record<string, unknown> = {}, method: 'GET' | 'POST' = 'POST') {
-  const headers = { 'x-api-key': token, 'content-type': 'application/json' };
-  const r =
-    method === 'GET'
-      ? await request(`${url}/api/${proc}?${new URLSearchParams(input as Record<string, string>)}`, { headers })
-      : await request(`${url}/api/${proc}`, { method, headers, body: JSON.stringify(input) });
-  assert.equal(r.status, 200, `${proc}: ${r.text}`);
-  return r.body;
-}
+const call = (proc: string, input: Record<string, unknown> = {}, method: 'GET' | 'POST' = 'POST') => callAt(url, token, proc, input, method);
 
 const deploymentOf = async (applicationId: string, deploymentId: string) =>
   (await call('deployment.all', { applicationId }, 'GET')).find((d: { deploymentId: string }) => d.deploymentId === deploymentId);

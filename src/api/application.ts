@@ -7,6 +7,7 @@ import { MASK } from '../model/dotenv.js';
 import type { sourceTypes } from '../model/enums.js';
 import type { ApplicationChanges } from '../store/applications.js';
 import { withoutTraefikFile } from './application-traefik.js';
+import { removeRunLogs, runLogsOfApplication } from './schedule.js';
 import { group, mutation, query, type Context } from './procedure.js';
 import { envFor } from './redact.js';
 import { redactApplication } from './redact-application.js';
@@ -92,8 +93,14 @@ export default group('application', {
     output: 'application',
     input: m.applicationId,
     description:
-      'Deletes the application with its domains, mounts, ports, redirects, basic-auth users, previews and deployments, after removing its Swarm service, built images, queued and running jobs, uploads, work trees and logs; returns the row as it was.',
-    handler: async ({ applicationId }, ctx) => redactApplication(ctx.caller, withoutTraefikFile(ctx, await ctx.deploy.removeApplication(applicationId))),
+      'Deletes the application with its domains, mounts, ports, redirects, basic-auth users, previews, deployments and schedules, after removing its Swarm service, built images, queued and running jobs, uploads, work trees and logs (schedule runs in progress are killed); returns the row as it was.',
+    handler: async ({ applicationId }, ctx) => {
+      const scheduleLogs = runLogsOfApplication(ctx, applicationId);
+      const removed = await ctx.deploy.removeApplication(applicationId);
+      removeRunLogs(scheduleLogs);
+      await ctx.schedules.changed(false);
+      return redactApplication(ctx.caller, withoutTraefikFile(ctx, removed));
+    },
   }),
   move: mutation({
     summary: 'Move an application to another environment',

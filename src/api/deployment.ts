@@ -4,7 +4,7 @@ import { id } from '../model/common.js';
 import * as d from '../model/deployment.js';
 import { group, mutation, query } from './procedure.js';
 
-/** Berth has no compose services, servers, schedules or backups: their deployment lists are empty. */
+/** Berth has no compose services, servers or backups: their deployment lists are empty (schedules have runs of their own). */
 const owners: Partial<Record<(typeof d.deploymentListTypes)[number], 'application' | 'previewDeployment'>> = {
   application: 'application',
   previewDeployment: 'previewDeployment',
@@ -20,10 +20,10 @@ export default group('deployment', {
   }),
   allByType: query({
     summary: 'Deployments of an application or preview, with rollbacks',
-    output: 'deploymentsWithRollback',
+    output: 'deploymentsOrScheduleRuns',
     input: d.allByTypeInput,
-    description: "Deployments of an application or a preview, newest first, each with its `rollback` (null when none; without the snapshot, which holds credentials). Other types have none in Berth: [].",
-    handler: ({ id, type }, { store }) => (owners[type] ? store.deployments.listByOwner(owners[type], id) : []),
+    description: "Deployments of an application or a preview, newest first, each with its `rollback` (null when none; without the snapshot, which holds credentials); the runs of a schedule (`schedule`, as `schedule.list`'s `deployments`). Other types have none in Berth: [].",
+    handler: ({ id, type }, { store }) => (type === 'schedule' ? (store.schedules.get(id), store.schedules.runs(id)) : owners[type] ? store.deployments.listByOwner(owners[type], id) : []),
   }),
   allByCompose: query({
     summary: 'Deployments of a compose service (always empty)',

@@ -387,3 +387,9 @@ export const dockerDiskUsage = once(() =>
     }),
   ),
 );
+// --- schedules ---------------------------------------------------------------------------------
+export const scheduleRun = once(() => rowOf(t.scheduleRun));
+export const schedule = once(() => rowOf(t.schedule).extend({ nextRunAt: z.string().nullable().describe('The next due time (null while disabled)') }));
+export const schedules = once(() => list(schedule().extend({ deployments: list(scheduleRun()) })));
+/** `deployment.allByType`: an application's or preview's deployments, or a schedule's runs. */
+export const deploymentsOrScheduleRuns = once(() => z.union([deploymentsWithRollback(), list(scheduleRun())]));

@@ -7,6 +7,7 @@ import type { Deployer } from '../deploy/deployer.js';
 import type { Containers } from '../docker/containers.js';
 import type { Caller, Role } from '../model/api-key.js';
 import type { OutputName } from './outputs.js';
+import type { Schedules } from '../schedule/index.js';
 import type { Store } from '../store/index.js';
 
 /** Who may call a procedure: readers, deployers (read + lifecycle actions), admins. */
@@ -26,6 +27,8 @@ export interface Context {
   backups: Backups;
   /** Docker cleanup and disk usage of this engine (`settings.clean*`, `settings.getDockerDiskUsage`). */
   cleanup: Cleanup;
+  /** The scheduler: re-armed after a schedule is written, and `runManually`. */
+  schedules: Schedules;
 }
 
 export interface Procedure<I extends z.ZodType = z.ZodType> {

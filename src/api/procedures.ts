@@ -23,6 +23,7 @@ import redirects from './redirects.js';
 import registry from './registry.js';
 import rollback from './rollback.js';
 import previewDeployment from './previewDeployment.js';
+import schedule from './schedule.js';
 import security from './security.js';
 import settings from './settings.js';
 import sshKey from './sshKey.js';
@@ -30,4 +31,4 @@ import swarm from './swarm.js';
 import user from './user.js';
 
 /** The one procedure table; both transports (REST and tRPC) serve exactly this. */
-export const procedures: Procedure[] = [...project, ...environment, ...application, ...applicationTraefik, ...applicationLogs, ...applicationMonitoring, ...deployment, ...rollback, ...previewDeployment, ...user, ...domain, ...mounts, ...port, ...redirects, ...security, ...registry, ...sshKey, ...gitProvider, ...github, ...gitlab, ...bitbucket, ...gitea, ...monitoring, ...docker, ...swarm, ...cluster, ...destination, ...backup, ...settings];
+export const procedures: Procedure[] = [...project, ...environment, ...application, ...applicationTraefik, ...applicationLogs, ...applicationMonitoring, ...deployment, ...rollback, ...previewDeployment, ...user, ...domain, ...mounts, ...port, ...redirects, ...security, ...registry, ...sshKey, ...gitProvider, ...github, ...gitlab, ...bitbucket, ...gitea, ...monitoring, ...docker, ...swarm, ...cluster, ...destination, ...backup, ...settings, ...schedule];

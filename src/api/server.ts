@@ -1,3 +1,4 @@
+import type { Schedules } from '../schedule/index.js';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import type { Deployer } from '../deploy/deployer.js';
@@ -45,6 +46,8 @@ export interface ServerDeps {
   cluster: Cluster;
   backups: Backups;
   cleanup: Cleanup;
+  /** The scheduler of `schedule.*` (loaded on first use). */
+  schedules: Schedules;
   /** How the edge (Traefik) is doing, for the health answer. */
   edge?: () => EdgeStatus;
 }
@@ -150,7 +153,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       throw new BerthError('NOT_FOUND', `No procedure at ${method} ${name}`);
     if (!mayCall(caller.role, proc.access)) throw new BerthError('FORBIDDEN', `A ${caller.role} token may not call ${proc.name}`);
     const input = validate(proc.input, rawInput(proc));
-    const ctx: Context = { store, config, caller, deploy: deps.deploy, containers: deps.containers, cluster: deps.cluster, backups: deps.backups, cleanup: deps.cleanup };
+    const ctx: Context = { store, config, caller, deploy: deps.deploy, containers: deps.containers, cluster: deps.cluster, backups: deps.backups, cleanup: deps.cleanup, schedules: deps.schedules };
     const key = proc.cached ? `${proc.name}|${caller.role}|${JSON.stringify(input)}` : undefined;
     let body = key ? cache.get(key) : undefined;
     if (body === undefined) {

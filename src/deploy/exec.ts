@@ -26,7 +26,7 @@ export class AbortedError extends Error {
 }
 
 /** Splits a byte stream into lines; a partial line waits for the rest (so a secret is never cut in two). */
-function lineSplitter(emit: (line: string) => void) {
+export function lineSplitter(emit: (line: string) => void) {
   let rest = '';
   return {
     push(chunk: string) {
@@ -102,7 +102,7 @@ export function createExec({ log, signal, defaultEnv = {}, owner, onSpawn }: Exe
         err.flush();
         if (signal.aborted) reject(new AbortedError(signal.reason));
         else if (code === 0) resolve();
-        else reject(new Error(code === null ? `${argv[0]} was killed by ${sig}` : `${argv[0]} exited with ${code}`));
+        else reject(Object.assign(new Error(code === null ? `${argv[0]} was killed by ${sig}` : `${argv[0]} exited with ${code}`), { exitCode: code }));
       });
     });
 }

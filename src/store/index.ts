@@ -21,6 +21,7 @@ import { rollbackStore } from './rollbacks.js';
 import { sshKeyStore } from './ssh-keys.js';
 import { webhookStore } from './webhooks.js';
 import { previewStore } from './previews.js';
+import { scheduleStore } from './schedules.js';
 
 /** Every aggregate's store module over one database connection. */
 export function createStore(db: DB, cipher: Cipher) {
@@ -57,6 +58,7 @@ export function createStore(db: DB, cipher: Cipher) {
     destinations: destinationStore(db, cipher),
     backups: backupStore(db),
     dockerCleanup: dockerCleanupStore(db),
+    schedules: scheduleStore(db),
   };
 }
 

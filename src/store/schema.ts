@@ -42,6 +42,7 @@ import {
   uniqueIndex,
 } from 'drizzle-orm/sqlite-core';
 import { BUILD_DEFAULTS } from '../model/build-defaults.js';
+import { scheduleRunStatuses, scheduleTriggers, scheduleTypes, shellTypes } from '../model/schedule.js';
 
 // ---------------------------------------------------------------------------------
 // Enums (contract §2). Stored as text; the tuples narrow the TypeScript types.
@@ -891,3 +892,66 @@ export type ServerMetricRow = typeof serverMetric.$inferSelect;
 export type NodeMetricRow = typeof nodeMetric.$inferSelect;
 export type NewSettingRow = typeof setting.$inferInsert;
 
+
+// ---------------------------------------------------------------------------------
+// Schedules (issue 15 §3, src/schedule): cron jobs run in an application's container or
+// on Berth's host, and their runs (Dokploy keeps these as deployment rows; Berth has a
+// table of its own with the run's due time, exit code and duration). Logs:
+// <dataDir>/schedule-logs/<scheduleId>/<deploymentId>.log.
+// ---------------------------------------------------------------------------------
+
+export const schedule = sqliteTable(
+  'schedule',
+  {
+    scheduleId: text('scheduleId').primaryKey(),
+    name: text('name').notNull(),
+    description: text('description'),
+    cronExpression: text('cronExpression').notNull(),
+    appName: text('appName').notNull(),
+    serviceName: text('serviceName'),
+    shellType: text('shellType', { enum: shellTypes }).notNull().default('bash'),
+    scheduleType: text('scheduleType', { enum: scheduleTypes }).notNull().default('application'),
+    command: text('command').notNull(),
+    script: text('script'),
+    applicationId: text('applicationId').references(() => application.applicationId, { onDelete: 'cascade' }),
+    composeId: text('composeId'),
+    serverId: text('serverId'),
+    organizationId: text('organizationId').notNull(),
+    enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
+    timezone: text('timezone'),
+    createdAt: text('createdAt').notNull(),
+    // Berth: the run's time limit in seconds (null: BERTH_SCHEDULE_TIMEOUT_S)
+    timeoutSeconds: integer('timeoutSeconds'),
+    // Berth: the latest due time the scheduler has dealt with (ran, skipped or reported missed)
+    lastDueAt: text('lastDueAt'),
+  },
+  (t) => [index('schedule_applicationId_idx').on(t.applicationId)],
+);
+
+export const scheduleRun = sqliteTable(
+  'schedule_run',
+  {
+    // named as Dokploy's run records (deployment rows), so a run reads as one
+    deploymentId: text('deploymentId').primaryKey(),
+    scheduleId: text('scheduleId')
+      .notNull()
+      .references(() => schedule.scheduleId, { onDelete: 'cascade' }),
+    title: text('title').notNull(),
+    description: text('description'),
+    status: text('status', { enum: scheduleRunStatuses }).notNull(),
+    trigger: text('trigger', { enum: scheduleTriggers }).notNull(),
+    scheduledFor: text('scheduledFor'), // the due time it ran for (cron); null for a manual run
+    logPath: text('logPath').notNull(),
+    pid: text('pid'), // process group of a host run, for the next start to kill after a crash
+    exitCode: integer('exitCode'),
+    errorMessage: text('errorMessage'),
+    createdAt: text('createdAt').notNull(),
+    startedAt: text('startedAt'),
+    finishedAt: text('finishedAt'),
+    durationMs: integer('durationMs'),
+  },
+  (t) => [index('schedule_run_scheduleId_createdAt_idx').on(t.scheduleId, t.createdAt), index('schedule_run_status_idx').on(t.status)],
+);
+
+export type ScheduleRow = typeof schedule.$inferSelect;
+export type ScheduleRunRow = typeof scheduleRun.$inferSelect;

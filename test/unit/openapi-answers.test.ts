@@ -94,4 +94,16 @@ describe('real answers match the OpenAPI document', () => {
     await call('environment.remove', { environmentId: staging.environmentId });
     await call('project.remove', { projectId });
   });
+
+  test('schedules and their runs', async () => {
+    const s = await call('schedule.create', { name: 'answers', cronExpression: '0 3 * * *', command: '', script: 'echo answer', scheduleType: 'dokploy-server', shellType: 'sh', enabled: false, timeoutSeconds: 60 });
+    await call('schedule.update', { scheduleId: s.scheduleId, name: 'answers', cronExpression: '0 4 * * *', command: '', enabled: true });
+    await call('schedule.one', { scheduleId: s.scheduleId });
+    const run = await call('schedule.runManually', { scheduleId: s.scheduleId });
+    assert.equal(run.status, 'done');
+    await call('schedule.list', { id: 'berth', scheduleType: 'dokploy-server' });
+    await call('deployment.allByType', { id: s.scheduleId, type: 'schedule' });
+    await call('schedule.readLogs', { deploymentId: run.deploymentId });
+    await call('schedule.delete', { scheduleId: s.scheduleId });
+  });
 });
