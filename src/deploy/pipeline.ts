@@ -42,6 +42,8 @@ export interface PipelineDeps {
   keepReleases: number;
   /** Where builds go when an application has no registry (BERTH_REGISTRY_*), so every node can pull them. */
   clusterRegistry?: ClusterRegistry;
+  /** The fetch Berth's own registry calls use (trusting BERTH_REGISTRY_CA_FILE's CAs). */
+  registryFetch?: typeof fetch;
   warn(message: string, err?: unknown): void;
 }
 
@@ -88,6 +90,7 @@ export function createPipeline(deps: PipelineDeps): JobRunner {
 
   const sourceOptions: SourceOptions = {
     docker: deps.docker,
+    fetch: deps.registryFetch,
     imageExists: (ref) => engine.imageExists(ref),
     gitInputs: ({ app, commit }) => ({
       provider: providerOf(app, store.gitProviders),

@@ -7,7 +7,8 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { answerChallenge, registryOrigins } from '../../docker/registry-auth.js';
+import { authorizationFor, registryOrigins } from '../../docker/registry-auth.js';
+import { fetchFailure } from '../../docker/registry-fetch.js';
 import type { Fetched, JobContext, Source } from '../types.js';
 import { normalizeRegistry, parseImageRef, registryHost, type ImageRef } from './image-ref.js';
 
@@ -61,27 +62,12 @@ export async function resolveDigest(ref: ImageRef, creds: Credentials | undefine
       unreachable = err;
     }
   }
-  if (!res || !origin) {
-    const e = unreachable as Error & { cause?: { message?: string; code?: string } };
-    throw fail(`not reachable (${e?.cause?.message || e?.cause?.code || e?.message})`);
-  }
+  if (!res || !origin) throw fail(`not reachable (${fetchFailure(unreachable, opts.timeoutMs ?? 30_000)})`);
 
   let authorization: string | undefined;
   if (res.status === 401) {
-    const answer = answerChallenge(res.headers.get('www-authenticate'), creds ?? { username: '', password: '' });
-    if (!answer) throw fail('it asks for an authentication scheme Docker clients do not support');
-    if (answer.kind === 'basic') {
-      if (!creds) throw fail('it requires credentials; set the username and password of the docker source');
-      authorization = answer.authorization;
-    } else {
-      // Anonymous token requests carry no credentials (public images on Docker Hub, GHCR, …).
-      const tokenRes = await doFetch(answer.url, { headers: creds ? { authorization: answer.authorization } : {}, signal: signal() });
-      if (!tokenRes.ok) throw fail(tokenRes.status === 401 || tokenRes.status === 403 ? 'unauthorized: incorrect username or password' : `its token service answered HTTP ${tokenRes.status}`);
-      const body = (await tokenRes.json().catch(() => ({}))) as { token?: string; access_token?: string };
-      const token = body.token ?? body.access_token;
-      if (!token) throw fail('its token service returned no token');
-      authorization = `Bearer ${token}`;
-    }
+    authorization = await authorizationFor(res.headers.get('www-authenticate'), creds, fail, { fetch: doFetch, signal: signal() });
+    if (!authorization) throw fail('it requires credentials; set the username and password of the docker source');
     res = await manifest(origin, 'HEAD', authorization);
   }
   if (res.status === 401 || res.status === 403) throw fail(creds ? 'unauthorized: incorrect username or password, or no pull access' : 'unauthorized: the image is private; set the credentials of the docker source');
