@@ -14,6 +14,8 @@ export interface TestBerth extends Berth {
   call(proc: string, input?: Record<string, unknown>, opts?: CallOptions): Promise<Reply>;
   /** Stops and starts again on the same data directory (same port not guaranteed), with `env` over the settings it started with. */
   restart(env?: Record<string, string>): Promise<void>;
+  /** What Berth printed (its start lines and warnings, e.g. from release clean-up), across restarts. */
+  output: string[];
 }
 
 export interface CallOptions {
@@ -57,7 +59,9 @@ export async function startTestBerth(env: Record<string, string> = {}): Promise<
     ...env,
   };
   const config: Config = loadConfig(settings);
-  let berth = await startBerth(config, () => {});
+  const output: string[] = [];
+  const out = (line: string) => void output.push(line);
+  let berth = await startBerth(config, out);
   const t: TestBerth = {
     get url() {
       return berth.url;
@@ -67,6 +71,7 @@ export async function startTestBerth(env: Record<string, string> = {}): Promise<
     },
     dataDir,
     token,
+    output,
     async call(proc, input = {}, opts = {}) {
       const method = opts.method ?? (kinds.get(proc) === 'query' ? 'GET' : 'POST');
       const headers: Record<string, string> = { ...(opts.headers ?? {}) };
@@ -85,7 +90,7 @@ export async function startTestBerth(env: Record<string, string> = {}): Promise<
     },
     async restart(changed = {}) {
       await berth.close();
-      berth = await startBerth(loadConfig({ ...settings, ...changed }), () => {});
+      berth = await startBerth(loadConfig({ ...settings, ...changed }), out);
     },
     get adminToken() {
       return berth.adminToken;

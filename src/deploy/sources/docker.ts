@@ -7,8 +7,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { authorizationFor, registryOrigins } from '../../docker/registry-auth.js';
-import { fetchFailure } from '../../docker/registry-fetch.js';
+import { manifestRequest } from '../../docker/registry-manifests.js';
 import type { Fetched, JobContext, Source } from '../types.js';
 import { normalizeRegistry, parseImageRef, registryHost, type ImageRef } from './image-ref.js';
 
@@ -31,53 +30,39 @@ export interface ResolveOptions {
   timeoutMs?: number;
 }
 
-/** The digest the registry serves for `ref`'s tag right now. */
-export async function resolveDigest(ref: ImageRef, creds: Credentials | undefined, opts: ResolveOptions = {}): Promise<string> {
-  const doFetch = opts.fetch ?? fetch;
+/** The digest the registry serves for `ref`'s tag right now; null when it has no such tag. */
+export async function manifestDigest(ref: ImageRef, creds: Credentials | undefined, opts: ResolveOptions = {}): Promise<string | null> {
   const host = registryHost(ref.domain);
   const image = `${ref.name}:${ref.tag}`;
   const fail = (why: string) => new Error(`Could not resolve ${image} on registry ${host}: ${why}`);
-  const signal = () => {
-    const t = AbortSignal.timeout(opts.timeoutMs ?? 30_000);
-    return opts.signal ? AbortSignal.any([opts.signal, t]) : t;
-  };
-  const manifest = (origin: string, method: 'HEAD' | 'GET', authorization?: string) =>
-    doFetch(`${origin}/v2/${ref.repository}/manifests/${encodeURIComponent(ref.tag)}`, {
-      method,
-      headers: { accept: MANIFEST_ACCEPT, ...(authorization ? { authorization } : {}) },
-      signal: signal(),
-    });
-
-  // https first; plain http only for a registry on loopback (as Docker does).
-  let origin: string | undefined;
-  let res: Response | undefined;
-  let unreachable: unknown;
-  for (const o of registryOrigins(ref.domain === 'docker.io' ? '' : host)) {
-    try {
-      res = await manifest(o, 'HEAD');
-      origin = o;
-      break;
-    } catch (err) {
-      if (opts.signal?.aborted) throw err;
-      unreachable = err;
-    }
-  }
-  if (!res || !origin) throw fail(`not reachable (${fetchFailure(unreachable, opts.timeoutMs ?? 30_000)})`);
-
-  let authorization: string | undefined;
-  if (res.status === 401) {
-    authorization = await authorizationFor(res.headers.get('www-authenticate'), creds, fail, { fetch: doFetch, signal: signal() });
-    if (!authorization) throw fail('it requires credentials; set the username and password of the docker source');
-    res = await manifest(origin, 'HEAD', authorization);
-  }
+  const { res, send } = await manifestRequest(
+    {
+      host: ref.domain === 'docker.io' ? '' : host,
+      repository: ref.repository,
+      reference: ref.tag,
+      method: 'HEAD',
+      accept: MANIFEST_ACCEPT,
+      fail,
+      missingCredentials: 'it requires credentials; set the username and password of the docker source',
+    },
+    creds,
+    opts,
+  );
   if (res.status === 401 || res.status === 403) throw fail(creds ? 'unauthorized: incorrect username or password, or no pull access' : 'unauthorized: the image is private; set the credentials of the docker source');
-  if (res.status === 404) throw fail('no such image or tag');
+  if (res.status === 404) return null;
   if (!res.ok) throw fail(`the registry answered HTTP ${res.status}`);
   const digest = res.headers.get('docker-content-digest');
   if (digest && /^sha256:[a-f0-9]{64}$/.test(digest)) return digest;
   // A registry that does not send the header: the digest is the manifest's own hash.
-  const body = Buffer.from(await (await manifest(origin, 'GET', authorization)).arrayBuffer());
+  const body = Buffer.from(await (await send('GET')).arrayBuffer());
   return `sha256:${createHash('sha256').update(body).digest('hex')}`;
+}
+
+/** The digest the registry serves for `ref`'s tag right now. */
+export async function resolveDigest(ref: ImageRef, creds: Credentials | undefined, opts: ResolveOptions = {}): Promise<string> {
+  const digest = await manifestDigest(ref, creds, opts);
+  if (!digest) throw new Error(`Could not resolve ${ref.name}:${ref.tag} on registry ${registryHost(ref.domain)}: no such image or tag`);
+  return digest;
 }
 
 /** The credentials of the application for `ref`'s registry, if it has some for that one. */
