@@ -23,15 +23,16 @@ const USAGE = `Usage:
   berth token list
   berth token revoke <id>
   berth copy-db <file>
-  berth registry-service [--port 5000] [--image registry:2] [--tls-cert <pem> --tls-key <pem>]
+  berth registry-service [--port 5000] [--image <image>] [--tls-cert <pem> --tls-key <pem>]
 
 Works on the data directory in BERTH_DATA_DIR (default ./data), also while Berth runs.
 "copy-db" writes a consistent copy of berth.db (SQLite's online backup) to a new file.
 "create" prints the new token alone on standard output, once: Berth keeps only its hash.
 The role defaults to admin.
 "registry-service" creates or updates the Swarm service berth-registry (the Distribution
-registry, on the manager, data in the volume berth-registry-data) with the one user
-BERTH_REGISTRY_USERNAME / BERTH_REGISTRY_PASSWORD, then prints the BERTH_REGISTRY_URL to set.
+registry, image --image or BERTH_REGISTRY_IMAGE, default registry:2; pinned to this manager,
+data in its volume berth-registry-data) with the one user BERTH_REGISTRY_USERNAME /
+BERTH_REGISTRY_PASSWORD, then prints the BERTH_REGISTRY_URL to set.
 Without a certificate every node must list that address in its "insecure-registries".`;
 
 /** Bad command line: exit 2 with the usage text. */
@@ -142,7 +143,7 @@ async function registryService(args: string[]): Promise<void> {
   const url = await ensureRegistryService(
     createEngine(loadConfig()),
     {
-      image: typeof values.image === 'string' ? values.image : 'registry:2',
+      image: typeof values.image === 'string' ? values.image : process.env.BERTH_REGISTRY_IMAGE || 'registry:2',
       port,
       htpasswd: `${username}:${bcrypt.hashSync(password, 10)}\n`,
       tls: cert && key ? { certificate: read(cert), key: read(key) } : undefined,
