@@ -152,6 +152,24 @@ describe('registry retention', () => {
     assert.ok(!b.output.some((l) => /could not/i.test(l)), b.output.join('\n'));
   });
 
+  test("a deploy that fails after its push takes its manifest out of the registry; the release that serves on stays", async () => {
+    const app = await builtApp('failed');
+    const repository = `${prefix}/${app.appName}`;
+    await change();
+    const good = await deploy(app.id);
+    const goodDigest = (await manifest(registry.url, repository, good.deploymentId)).digest!;
+    leftovers.push({ repository, digest: goodDigest });
+    await change();
+    await ok('application.update', { applicationId: app.id, healthCheckSwarm: { Test: ['CMD-SHELL', 'exit 1'], Interval: 500_000_000, Timeout: 1_000_000_000, Retries: 1 } });
+    const bad = await settled(app.id, (await ok('application.deploy', { applicationId: app.id })).deploymentId, 180_000);
+    assert.equal(bad.status, 'error');
+    assert.match(bad.errorMessage!, /health check "exit 1" failed/);
+    assert.equal(bad.image, `${registry.url}/${repository}:${bad.deploymentId}`, 'the failed release was not pushed');
+    assert.equal(await manifestStatus(registry.url, repository, bad.deploymentId, 404), 404, "the failed release's manifest is still in the registry");
+    await stopped(app.id);
+    assert.equal((await manifest(registry.url, repository, goodDigest)).status, 200, 'the release that serves on was deleted');
+  });
+
   test('a registry that refuses deletes is said once, and deploys end done', async () => {
     // The Distribution registry with deletes off (its default), over its own storage, the same users.
     const port = await freePort();
