@@ -7,10 +7,6 @@
  * started and on every Node release it supports.
  */
 import fs from 'node:fs';
-import http from 'node:http';
-import https from 'node:https';
-import { Readable } from 'node:stream';
-import tls from 'node:tls';
 
 /** Statuses whose answer never has a body (the Response constructor refuses one). */
 const NULL_BODY = new Set([204, 205, 304]);
@@ -18,7 +14,7 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 5;
 
 /** The CAs Node would trust anyway: its bundled roots and NODE_EXTRA_CA_CERTS (an explicit `ca` replaces both). */
-function defaultRoots(): string[] {
+function defaultRoots(tls: typeof import('node:tls')): string[] {
   const extra = process.env.NODE_EXTRA_CA_CERTS;
   let extraPem: string[] = [];
   try {
@@ -29,11 +25,20 @@ function defaultRoots(): string[] {
   return [...tls.rootCertificates, ...extraPem];
 }
 
-/** A fetch for registry calls that also trusts the PEM certificates in `ca`. */
+/** A fetch for registry calls that also trusts the PEM certificates in `ca`; node:https loads on its first call (only servers with a CA set need it). */
 function trustingFetch(ca: string): typeof fetch {
-  const agent = new https.Agent({ keepAlive: true, ca: [...defaultRoots(), ca] });
-  const send = (url: URL, init: RequestInit, hops: number): Promise<Response> =>
-    new Promise((resolve, reject) => {
+  let loaded: Promise<{ http: typeof import('node:http'); https: typeof import('node:https'); Readable: typeof import('node:stream').Readable; agent: import('node:https').Agent }> | undefined;
+  const load = () =>
+    (loaded ??= Promise.all([import('node:http'), import('node:https'), import('node:stream'), import('node:tls')]).then(([http, https, stream, tls]) => ({
+      http,
+      https,
+      Readable: stream.Readable,
+      agent: new https.Agent({ keepAlive: true, ca: [...defaultRoots(tls), ca] }),
+    })));
+  const send = async (url: URL, init: RequestInit, hops: number): Promise<Response> => {
+    if (init.body != null && typeof init.body !== 'string') throw new TypeError('this registry client sends text bodies only');
+    const { http, https, Readable, agent } = await load();
+    return new Promise((resolve, reject) => {
       const method = (init.method ?? 'GET').toUpperCase();
       const headers = Object.fromEntries(new Headers(init.headers));
       const secure = url.protocol === 'https:';
@@ -56,8 +61,10 @@ function trustingFetch(ca: string): typeof fetch {
       });
       // the shape fetch rejects with, so callers read `cause` the same way for both
       req.on('error', (err) => reject(init.signal?.aborted ? init.signal.reason : new TypeError('fetch failed', { cause: err })));
-      req.end(init.body === undefined || init.body === null ? undefined : String(init.body));
+      // registry calls send no body, or a text one
+      req.end(typeof init.body === 'string' ? init.body : undefined);
     });
+  };
   return ((input: string | URL | Request, init: RequestInit = {}) => send(new URL(input instanceof Request ? input.url : String(input)), init, 0)) as typeof fetch;
 }
 

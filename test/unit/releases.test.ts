@@ -58,6 +58,7 @@ describe('retention', () => {
     const plan = retention({ rollbacks: rows(7), images: rows(7).map((r) => r.image), keep: 5, protectedImages: new Set() });
     assert.deepEqual(plan.dropRollbacks.sort(), ['r1', 'r2']);
     assert.deepEqual(plan.removeImages.sort(), ['web:d1', 'web:d2']);
+    assert.deepEqual(plan.keepImages.sort(), ['web:d3', 'web:d4', 'web:d5', 'web:d6', 'web:d7']);
   });
 
   test('an image a protected release uses stays even when its row goes (what runs after a rollback)', () => {
