@@ -1,15 +1,17 @@
-// `npm run bench [-- --duration <s>] [-- --profile]`: builds Berth, runs it the way production
+// `npm run bench [-- --duration <s>] [-- --profile] [-- --only cluster]`: builds Berth, runs it the way production
 // does (`node dist/main.js`, a child process on a temporary data directory) and measures start
 // time, memory and the hot API routes under autocannon on loopback. Prints a table beside the
 // targets and writes it as JSON to bench/results/<timestamp>.json.
 // --profile then runs each route again on its own server under `node --cpu-prof`, started on a
 // copy of the seeded database, and prints where that server spent its time.
+// --only cluster measures nothing but deploy → done of `replicas: 3` on one node and on the lab's three.
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import { testEnvIfPresent } from '../test/helpers/test-env.js';
-import { deployOverhead, RUNS as DEPLOY_RUNS } from './deploy-overhead.js';
+import { CLUSTER_RUNS, clusterDeploy, type ClusterDeployFigures } from './cluster-deploy.js';
+import { deployOverhead, RUNS as DEPLOY_RUNS, type Call } from './deploy-overhead.js';
 import { freePort } from './free-port.js';
 import { redeployFigures, REDEPLOYS, type RedeployFigures } from './redeploy.js';
 import { rollbackTimes, ROLLBACKS } from './rollback.js';
@@ -28,8 +30,9 @@ import { nativeBinding } from '../src/store/native-binding.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { values: flags } = parseArgs({
-  options: { profile: { type: 'boolean', default: false }, duration: { type: 'string', default: '10' } },
+  options: { profile: { type: 'boolean', default: false }, duration: { type: 'string', default: '10' }, only: { type: 'string' } },
 });
+if (flags.only !== undefined && flags.only !== 'cluster') throw new Error(`--only takes "cluster", not "${flags.only}"`);
 const DURATION_S = Number(flags.duration);
 const CONNECTIONS = 10;
 const PROJECTS = 20;
@@ -174,6 +177,33 @@ async function post(s: Server, proc: string, body: unknown): Promise<any> {
   return r.json();
 }
 
+/** The API as the deploy measures call it: POST for mutations, GET with query parameters for queries. */
+function apiCaller(s: Server): Call {
+  return async (proc, input, method = 'POST') => {
+    if (method === 'POST') return post(s, proc, input);
+    const r = await fetch(`${s.url}/api/${proc}?${new URLSearchParams(input as Record<string, string>)}`, { headers: { 'x-api-key': TOKEN } });
+    if (!r.ok) throw new Error(`${proc}: ${r.status} ${await r.text()}`);
+    return r.json();
+  };
+}
+
+/** deploy → done of `replicas: 3`, on one node and over the lab's three, or why not measured. */
+async function measureCluster(s: Server): Promise<ClusterDeployFigures | string> {
+  const env = testEnvIfPresent();
+  if (!env) return 'no test environment (run scripts/test-env.sh as root)';
+  console.error(`Cluster: ${CLUSTER_RUNS} deploys of replicas: 3 on one node, then over the lab's three nodes…`);
+  return clusterDeploy(env, apiCaller(s));
+}
+
+function printCluster(figures: ClusterDeployFigures | string, widths: number[]): void {
+  if (typeof figures === 'string') {
+    console.log(`deploy → done, replicas: 3 over three nodes: not measured (${figures})`);
+    return;
+  }
+  console.log(pad([`deploy → done, replicas: 3, one node (median/${CLUSTER_RUNS})`, `${median(figures.oneNodeMs)} ms`, '', ''], widths));
+  console.log(pad([`deploy → done, replicas: 3, three nodes (median/${CLUSTER_RUNS})`, `${median(figures.threeNodesMs)} ms`, '', ''], widths));
+}
+
 /** 20 projects, 1,000 applications spread evenly, created through the API, 10 at a time. */
 async function seed(s: Server): Promise<Seeded & { ms: number }> {
   const t0 = performance.now();
@@ -244,6 +274,17 @@ console.error('Building (npm run build)…');
 // The same build `npm start` runs (type-check, then the esbuild bundle).
 execFileSync(process.execPath, [path.join(root, 'scripts/build.mjs')], { stdio: 'inherit' });
 
+if (flags.only === 'cluster') {
+  const server = await startServer(tempDir());
+  const figures = await measureCluster(server);
+  await stopServer(server);
+  console.log('');
+  printCluster(figures, [26, 12, 14, 6]);
+  if (typeof figures !== 'string') console.log(`all runs (ms): one node ${figures.oneNodeMs.join(', ')}; three nodes ${figures.threeNodesMs.join(', ')}`);
+  // nothing else is measured
+  process.exit(0);
+}
+
 const loadBefore = os.loadavg()[0];
 // Start-up varies with disk cache and other work: take the median of five fresh starts on empty directories.
 const starts: number[] = [];
@@ -288,12 +329,7 @@ let redeploys: RedeployFigures | undefined;
 let pushRuns: Record<string, PushRun[]> | undefined;
 if (testEnv) {
   console.error(`Deploy overhead: ${DEPLOY_RUNS} deploys of a prebuilt registry image…`);
-  const call = async (proc: string, input: Record<string, unknown>, method = 'POST') => {
-    if (method === 'POST') return post(s, proc, input);
-    const r = await fetch(`${s.url}/api/${proc}?${new URLSearchParams(input as Record<string, string>)}`, { headers: { 'x-api-key': TOKEN } });
-    if (!r.ok) throw new Error(`${proc}: ${r.status} ${await r.text()}`);
-    return r.json();
-  };
+  const call = apiCaller(s);
   deployMs = await deployOverhead(testEnv, call);
   console.error(`Rollback: ${ROLLBACKS} rollbacks between two releases of a docker-source application…`);
   rollbackMs = await rollbackTimes(testEnv, call);
@@ -302,6 +338,7 @@ if (testEnv) {
   console.error(`Push to deploy: ${PUSHES} pushes each to a Dockerfile and a static application…`);
   pushRuns = await pushToServed(testEnv, call, s.url);
 }
+const cluster = await measureCluster(s);
 await stopServer(s);
 const limiter = limiterCost();
 
@@ -329,6 +366,7 @@ const results = {
   redeployStartFirstMs: redeploys ? { median: median(redeploys.startFirstMs), all: redeploys.startFirstMs } : null,
   doneToOnlyNewReleaseMs: redeploys ? { max: Math.max(...redeploys.onlyNewAfterDoneMs), all: redeploys.onlyNewAfterDoneMs } : null,
   redeployStopFirstMs: redeploys ? { median: median(redeploys.stopFirstMs), all: redeploys.stopFirstMs } : null,
+  clusterDeployMs: typeof cluster === 'string' ? null : { oneNode: { median: median(cluster.oneNodeMs), all: cluster.oneNodeMs }, threeNodes: { median: median(cluster.threeNodesMs), all: cluster.threeNodesMs } },
   pushToServedMs: pushRuns ? Object.fromEntries(Object.entries(pushRuns).map(([kind, runs]) => [kind, { median: median(runs.map((r) => r.ms)), runs }])) : null,
 };
 
@@ -370,6 +408,7 @@ for (const [kind, runs] of Object.entries(pushRuns ?? {})) {
   const stages = Object.keys(runs[0].stages).map((st) => `${st} ${median(runs.map((r) => r.stages[st as keyof PushRun['stages']]))}`).join(', ');
   console.log(pad([`git push → served, ${kind} (median/${PUSHES})`, `${median(runs.map((r) => r.ms))} ms`, '', ''], w1) + `  stage medians (ms): ${stages}`);
 }
+printCluster(cluster, w1);
 console.log('');
 const w2 = [24, 8, 7, 7, 7, 8, 28, 6];
 console.log(pad(['route', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'non-2xx', 'target', ''], w2));

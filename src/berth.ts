@@ -1,12 +1,15 @@
 import { buildServer } from './api/server.js';
+import { createBackups } from './backup/index.js';
 import { procedures } from './api/procedures.js';
 import type { Config } from './config.js';
 import { createDeployer } from './deploy/index.js';
 import { createSampler } from './monitoring/index.js';
+import { createCleanup } from './cleanup/index.js';
 import { Cluster } from './cluster/index.js';
 import { Containers } from './docker/containers.js';
 import { createEngine } from './docker/engine.js';
 import type { Store } from './store/index.js';
+import { holdDataDir } from './store/data-dir-lock.js';
 import { openDataDir } from './store/open.js';
 import { prepareRouting } from './routing/start.js';
 import { version } from './version.js';
@@ -21,7 +24,15 @@ export interface Berth {
 
 /** Opens the data directory, creates the first admin token if there is none, and starts serving. */
 export async function startBerth(config: Config, out: (line: string) => void = console.log): Promise<Berth> {
-  const data = openDataDir(config.dataDir);
+  // taken before anything is written there; `berth restore` reads it to refuse a directory in use
+  const releaseDataDir = holdDataDir(config.dataDir);
+  let data: ReturnType<typeof openDataDir>;
+  try {
+    data = openDataDir(config.dataDir);
+  } catch (err) {
+    releaseDataDir();
+    throw err;
+  }
   const { store } = data;
 
   let adminToken: string | undefined;
@@ -47,7 +58,13 @@ export async function startBerth(config: Config, out: (line: string) => void = c
   const engine = createEngine(config);
   const containers = new Containers(engine);
   const routing = prepareRouting(config, store.routing, (line) => out(`Berth: ${line}`));
-  const app = await buildServer({ store, config, procedures, version, deploy, containers, cluster: Cluster.over(engine), edge: routing.edge });
+  // the backup events' notify is wired by the notifications outbox (issue 15 §1)
+  const backups = createBackups({ dataDir: config.dataDir, passphrase: config.backup.passphrase, version, store, log: (line) => out(`Berth: ${line}`) });
+  await backups.start();
+  // the scheduled cleanup's job exists only while its stored switch is on
+  const cleanup = createCleanup(config, store, engine, warn);
+  await cleanup.start();
+  const app = await buildServer({ store, config, procedures, version, deploy, containers, cluster: Cluster.over(engine, config.docker.nodeCertPath), edge: routing.edge, backups, cleanup });
   const url = await app.listen({ port: config.port, host: config.host });
   out(`Berth ${version} listening on ${url} (data: ${config.dataDir})`);
   routing.start();
@@ -57,10 +74,13 @@ export async function startBerth(config: Config, out: (line: string) => void = c
     adminToken,
     async close() {
       await app.close();
+      await backups.stop();
+      await cleanup.stop();
       await routing.stop();
       await sampler.stop();
       await deploy.stop();
       data.close();
+      releaseDataDir();
     },
   };
 }

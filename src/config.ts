@@ -1,7 +1,9 @@
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { endpointModeSetting, type EndpointModeSetting } from './docker/endpoint-mode.js';
 import { pushModes, type ClusterRegistry, type PushMode } from './deploy/image-distribution.js';
+import type { CleanupPolicy } from './model/cleanup.js';
 import type { EdgeSettings, ExtraEntrypoint } from './routing/edge-spec.js';
 
 /** Every setting Berth reads, resolved once at start from the environment. */
@@ -21,8 +23,11 @@ export interface Config {
   /** Deploy queue: builds at once overall, the time limits of a job and of a rollout, and the docker CLI that pulls and builds. */
   /** `previewExpiryHours`: previews idle (no deployment) longer than this are removed; 0 keeps them until their pull request closes. */
   deploy: { buildConcurrency: number; jobTimeoutMs: number; rolloutTimeoutMs: number; dockerCli: string; keepReleases: number; previewExpiryHours: number };
-  /** The Docker Engine (DOCKER_HOST: unix socket, tcp:// or ssh://) and the Swarm endpoint mode (`auto`: dnsrr where the kernel has no IPVS). */
-  docker: { host: string; endpointMode: EndpointModeSetting };
+  /**
+   * The Docker Engine (DOCKER_HOST: unix socket, tcp:// or ssh://), the Swarm endpoint mode (`auto`: dnsrr where the kernel has no IPVS),
+   * and Berth's client certificate (ca.pem, cert.pem, key.pem) for the nodes' engines on tcp (BERTH_NODE_CERT_PATH; their `berth.engine` label).
+   */
+  docker: { host: string; endpointMode: EndpointModeSetting; nodeCertPath: string | undefined };
   /** Always-on metrics: sampling interval, days kept (older than 24 h as 5-minute averages), and an extra token that may read `GET /metrics`. */
   monitoring: { intervalMs: number; retentionDays: number; metricsToken: string | undefined };
   /** Traefik, run by Berth as a Swarm service (`enabled` false: the operator runs it), its entry points, and its LetsEncrypt account. */
@@ -33,6 +38,10 @@ export interface Config {
   registryCa: string | undefined;
   /** `domain.generateDomain`: the wildcard-DNS suffix, and this server's public IP (in the generated host, and what validateDomain compares with). */
   domains: { wildcard: string; serverIp: string };
+  /** Backups of Berth itself: set, every archive (scheduled, manual, CLI) is encrypted with this passphrase. */
+  backup: { passphrase: string | undefined };
+  /** Docker cleanup (`settings.clean*`): what it never removes, and when the daily run (switched on by `settings.updateDockerCleanup`) runs. */
+  cleanup: CleanupPolicy & { schedule: string };
 }
 
 function onOff(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
@@ -112,6 +121,24 @@ function registryCa(env: NodeJS.ProcessEnv): string | undefined {
   return pem;
 }
 
+/** A comma-separated list, blanks dropped. */
+function list(env: NodeJS.ProcessEnv, name: string): string[] {
+  return (env[name] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+/** A cron pattern croner accepts (croner is loaded only when the pattern is not the default). */
+function cronPattern(env: NodeJS.ProcessEnv, name: string, fallback: string): string {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '' || raw === fallback) return fallback;
+  const { Cron } = createRequire(import.meta.url)('croner') as typeof import('croner');
+  try {
+    new Cron(raw, { paused: true }).stop();
+  } catch (err) {
+    throw new Error(`${name} must be a cron pattern such as "${fallback}": ${(err as Error).message}`);
+  }
+  return raw;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const httpPort = int(env, 'BERTH_HTTP_PORT', 80, 1);
   const httpsPort = int(env, 'BERTH_HTTPS_PORT', 443, 1);
@@ -140,6 +167,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     docker: {
       host: env.DOCKER_HOST || 'unix:///var/run/docker.sock',
       endpointMode: endpointModeSetting(env.BERTH_ENDPOINT_MODE),
+      nodeCertPath: env.BERTH_NODE_CERT_PATH || undefined,
     },
     monitoring: {
       intervalMs: int(env, 'BERTH_METRICS_INTERVAL_MS', 10_000, 100),
@@ -162,6 +190,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     domains: {
       wildcard: matching(env, 'BERTH_DOMAIN_WILDCARD', 'traefik.me', /^(?!-)[a-z0-9-]{1,63}(\.(?!-)[a-z0-9-]{1,63})+$/, 'a lower-case domain such as traefik.me'),
       serverIp: matching(env, 'BERTH_SERVER_IP', '', /^(\d{1,3}\.){3}\d{1,3}$/, 'an IPv4 address'),
+    },
+    backup: { passphrase: env.BERTH_BACKUP_PASSPHRASE || undefined },
+    cleanup: {
+      keepImages: list(env, 'BERTH_CLEANUP_KEEP_IMAGES'),
+      onlyPrefix: matching(env, 'BERTH_CLEANUP_ONLY_PREFIX', '', /^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'a name prefix (letters, digits, "_", ".", "-")'),
+      minAgeMs: int(env, 'BERTH_CLEANUP_MIN_AGE_MINUTES', 60) * 60_000,
+      buildCacheKeepBytes: int(env, 'BERTH_CLEANUP_BUILD_CACHE_KEEP', 0),
+      schedule: cronPattern(env, 'BERTH_CLEANUP_SCHEDULE', '50 23 * * *'),
     },
   };
 }

@@ -10,6 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { startTestBerth, type TestBerth } from './helpers/berth.js';
 import { deploymentClient } from './helpers/e2e.js';
 import { run, runId } from './helpers/job.js';
+import { pushLabImage } from './helpers/lab-image.js';
 import { labUp, readTestEnv, type ClusterNode } from './helpers/test-env.js';
 import { until } from './helpers/until.js';
 
@@ -28,11 +29,12 @@ let environmentId: string;
 let localImage: Record<string, string>;
 
 before(async () => {
-  b = await startTestBerth({ BERTH_METRICS_INTERVAL_MS: '1000', BERTH_ROLLOUT_TIMEOUT_MS: '600000' });
+  // BERTH_NODE_CERT_PATH: berth-node-2's engine is reached on tcp with TLS
+  b = await startTestBerth({ BERTH_METRICS_INTERVAL_MS: '1000', BERTH_ROLLOUT_TIMEOUT_MS: '600000', BERTH_NODE_CERT_PATH: testEnv.cluster.engineCertPath });
   selfId = (await cli('info', '--format', '{{.Swarm.NodeID}}')).trim();
   environmentId = (await ok('project.create', { name: `cluster-${runId}` })).environment.environmentId;
   const { url, username, password } = testEnv.registry;
-  localImage = { dockerImage: await pushImage(url, 'berth-test/cluster', runId), username, password, registryUrl: url };
+  localImage = { dockerImage: await pushLabImage(tmp, url, 'berth-test/cluster', runId), username, password, registryUrl: url };
 });
 
 after(async () => {
@@ -213,7 +215,7 @@ describe("an application across the lab's three nodes", () => {
   test('replicas: 3 puts one task on each node, every one answering through the overlay; health, logs and the sampler see all of them', async () => {
     const labUrl = testEnv.registry.labUrl;
     assert.ok(labUrl, 'env.json names the registry every node reaches (registry.labUrl)');
-    const image = await pushImage(labUrl, 'berth-test/cluster', `${runId}-lab`);
+    const image = await pushLabImage(tmp, labUrl, 'berth-test/cluster', `${runId}-lab`);
     app = await createApp(
       'spread',
       { replicas: 3, env: 'NODE={{.Node.Hostname}}', command: `sh -c 'echo "serving on $NODE"; echo "$NODE" > /www/index.html; exec httpd -f -p 3000 -h /www'`, initProcess: true },
@@ -274,23 +276,3 @@ describe("an application across the lab's three nodes", () => {
     assert.deepEqual([one.health.status, one.health.running], ['running', 3]);
   });
 });
-
-/**
- * A busybox image serving /www on port 3000, pushed to `registryUrl` (every node pulls it
- * from there), by digest: Berth then pulls it with the docker CLI, which trusts the lab
- * registry's test CA, instead of resolving the tag itself. The local tag is removed.
- */
-async function pushImage(registryUrl: string, repo: string, tag: string): Promise<string> {
-  const dir = fs.mkdtempSync(path.join(tmp, 'image-'));
-  fs.writeFileSync(path.join(dir, 'Dockerfile'), 'FROM busybox:latest\nRUN mkdir -p /www\nCMD ["httpd", "-f", "-p", "3000", "-h", "/www"]\n');
-  const ref = `${registryUrl}/${repo}:${tag}`;
-  await cli('build', '-q', '-t', ref, dir);
-  const config = path.join(dir, 'config');
-  fs.mkdirSync(config);
-  await run([docker, '--config', config, 'login', '-u', testEnv.registry.username, '--password-stdin', registryUrl], { input: testEnv.registry.password });
-  const pushed = await run([docker, '--config', config, 'push', ref]);
-  const digest = /digest: (sha256:[a-f0-9]{64})/.exec(pushed)?.[1];
-  assert.ok(digest, pushed);
-  await cli('rmi', ref);
-  return `${registryUrl}/${repo}@${digest}`;
-}

@@ -111,14 +111,14 @@ describe('the lab: a three-node swarm on this machine', () => {
       seen.map((n) => [n.Description.Hostname, n.Status.Addr, n.Spec.Labels['berth.engine'], n.Spec.Availability]),
       [
         ['berth-node-1', '10.231.0.11', 'unix:///run/berth-node-1.sock', 'drain'],
-        ['berth-node-2', '10.231.0.12', 'unix:///run/berth-node-2.sock', 'drain'],
+        ['berth-node-2', '10.231.0.12', 'tcp://10.231.0.12:2376', 'drain'],
       ],
     );
     assert.deepEqual(
-      readTestEnv().cluster.nodes.map((n) => [n.hostname, n.nodeId, n.role, n.address, n.dockerHost]),
+      readTestEnv().cluster.nodes.map((n) => [n.hostname, n.nodeId, n.role, n.address, n.dockerHost, n.engine]),
       [
-        [manager.Description.Hostname, manager.ID, 'manager', '10.231.0.1', 'unix:///var/run/docker.sock'],
-        ...seen.map((n) => [n.Description.Hostname, n.ID, 'worker', n.Status.Addr, n.Spec.Labels['berth.engine']]),
+        [manager.Description.Hostname, manager.ID, 'manager', '10.231.0.1', 'unix:///var/run/docker.sock', null],
+        ...seen.map((n) => [n.Description.Hostname, n.ID, 'worker', n.Status.Addr, `unix:///run/${n.Description.Hostname}.sock`, n.Spec.Labels['berth.engine']]),
       ],
       'env.json is not the swarm (a node re-joined since it was written: scripts/test-env/cluster.sh up writes it again)',
     );
@@ -130,6 +130,18 @@ describe('the lab: a three-node swarm on this machine', () => {
       ids.add(id);
     }
     assert.equal(ids.size, 3, 'the engines share an engine ID (key path)');
+  });
+
+  test("berth-node-2's engine also answers on tcp://10.231.0.12:2376 with TLS, to the client certificate in env.json only", async () => {
+    const { engineCertPath, nodes: all } = readTestEnv().cluster;
+    const node2 = all.find((n) => n.hostname === 'berth-node-2')!;
+    assert.equal(node2.engine, 'tcp://10.231.0.12:2376');
+    const tls = ['--tlsverify', '--tlscacert', path.join(engineCertPath, 'ca.pem'), '--tlscert', path.join(engineCertPath, 'cert.pem'), '--tlskey', path.join(engineCertPath, 'key.pem')];
+    assert.equal(await docker([...tls, 'info', '--format', '{{.Name}} {{.Swarm.NodeID}}'], node2.engine), `berth-node-2 ${node2.nodeId}`);
+    // the server asks for a client certificate: without one the handshake fails
+    const version = ['version', '--format', '{{.Server.Version}}'];
+    await assert.rejects(docker(['--tlsverify', '--tlscacert', path.join(engineCertPath, 'ca.pem'), ...version], node2.engine), /tls: bad certificate/);
+    await assert.rejects(docker(version, node2.engine), /Client sent an HTTP request to an HTTPS server/);
   });
 
   test('with the workers active, a 3-replica service from the lab registry runs a task on each node, each node answering, all reachable through the overlay; a killed worker goes down and comes back', { timeout: 120_000 }, async (t) => {

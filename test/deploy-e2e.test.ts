@@ -9,7 +9,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startTestBerth, type TestBerth } from './helpers/berth.js';
-import { answer, deploymentClient, freePort, pushTestImage, removeRunApplications, type Deployment } from './helpers/e2e.js';
+import { answer, deploymentClient, dropArchive, freePort, pushTestImage, removeRunApplications, type Deployment } from './helpers/e2e.js';
 import { run, runId } from './helpers/job.js';
 import { readTestEnv } from './helpers/test-env.js';
 
@@ -21,14 +21,7 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-e2e-'));
 
 const pushImage = (repo: string, tag: string, text: string) => pushTestImage(tmp, repo, tag, text);
 
-/** A .tar.gz of `files` (name → content). */
-async function archive(files: Record<string, string>): Promise<Blob> {
-  const dir = fs.mkdtempSync(path.join(tmp, 'drop-'));
-  for (const [name, content] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), content);
-  const file = path.join(tmp, `${path.basename(dir)}.tar.gz`);
-  await run(['tar', '-czf', file, '-C', dir, '--', ...Object.keys(files)]);
-  return new Blob([fs.readFileSync(file)]);
-}
+const archive = (files: Record<string, string>) => dropArchive(tmp, files);
 
 const busyboxSite = (text: string, extra = '') => ({
   Dockerfile: `FROM busybox:latest\n${extra}COPY index.html /www/index.html\nCMD ["httpd", "-f", "-p", "3000", "-h", "/www"]\n`,

@@ -40,6 +40,8 @@ describe('registry retention', () => {
   let b: TestBerth;
   let environmentId: string;
   const { ok, settled } = deploymentClient(() => b);
+  /** What Berth printed: its warnings (clean-up's among them). */
+  const output: string[] = [];
   const appNames: string[] = [];
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-registry-retention-'));
   const cliConfig = path.join(tmp, 'docker-config');
@@ -73,7 +75,7 @@ describe('registry retention', () => {
   }
   const deploy = async (applicationId: string): Promise<Deployment> => {
     const d = await settled(applicationId, (await ok('application.deploy', { applicationId })).deploymentId, 180_000);
-    assert.equal(d.status, 'done', `${d.errorMessage}\n${b.output.join('\n')}`);
+    assert.equal(d.status, 'done', `${d.errorMessage}\n${output.join('\n')}`);
     return d;
   };
 
@@ -95,7 +97,7 @@ describe('registry retention', () => {
       BERTH_REGISTRY_PREFIX: prefix,
       BERTH_REGISTRY_PUSH: 'always',
       BERTH_KEEP_RELEASES: '2',
-    });
+    }, (line) => void output.push(line));
     environmentId = (await ok('project.create', { name: `registry-retention-${runId}` })).environment.environmentId;
   });
 
@@ -135,7 +137,7 @@ describe('registry retention', () => {
     // Builds of the same commit (cached): the same image as release 3, so the same digest.
     const d4 = await deploy(app.id);
     assert.equal(await digestOf(d4), c, 'a cached rebuild gave a new digest');
-    assert.equal(await manifestStatus(registry.url, repository, bDigest, 404), 404, `release 2 (dropped) is still in the registry:\n${b.output.join('\n')}`);
+    assert.equal(await manifestStatus(registry.url, repository, bDigest, 404), 404, `release 2 (dropped) is still in the registry:\n${output.join('\n')}`);
     const d5 = await deploy(app.id);
     const running: string = (await run([docker, 'service', 'inspect', app.appName, '--format', '{{.Spec.TaskTemplate.ContainerSpec.Image}}'])).trim();
     assert.equal(running, `${registry.url}/${repository}@${c}`);
@@ -149,7 +151,7 @@ describe('registry retention', () => {
       const out = await run([docker, '--config', cliConfig, 'pull', `${registry.url}/${repository}:${d.deploymentId}`]);
       assert.match(out, new RegExp(`Digest: ${c}`));
     }
-    assert.ok(!b.output.some((l) => /could not/i.test(l)), b.output.join('\n'));
+    assert.ok(!output.some((l) => /could not (delete|learn the digest|prune the registry)/.test(l)), output.join('\n'));
   });
 
   test("a deploy that fails after its push takes its manifest out of the registry; the release that serves on stays", async () => {
@@ -197,11 +199,11 @@ describe('registry retention', () => {
     await change();
     await deploy(app.id);
     await stopped(app.id);
-    const said = b.output.filter((l) => l.includes(`registry ${host} refuses to delete manifests`));
-    assert.equal(said.length, 1, b.output.join('\n'));
+    const said = output.filter((l) => l.includes(`registry ${host} refuses to delete manifests`));
+    assert.equal(said.length, 1, output.join('\n'));
     assert.match(said[0], /storage\.delete\.enabled is off/);
     // It is still there: nothing deleted it, nothing failed.
     assert.equal((await manifest(host, `${prefix}/${app.appName}`, firstDigest)).status, 200);
-    assert.ok(!b.output.some((l) => /could not/i.test(l)), b.output.join('\n'));
+    assert.ok(!output.some((l) => /could not (delete|learn the digest|prune the registry)/.test(l)), output.join('\n'));
   });
 });

@@ -22,6 +22,9 @@
 # nodes have no default route and a resolv.conf naming 10.231.0.1, where no DNS answers:
 # nothing they send leaves the machine. Images reach them from the test registry at
 # 10.231.0.1:5000 (TLS, scripts/test-env/registry.sh), never by `docker load`.
+# Node $BERTH_LAB_TLS_NODE's engine also listens on tcp://<its address>:2376 with --tlsverify
+# (a test CA made here; Berth's client certificate in $BERTH_LAB_ENGINE_TLS/client, named in
+# env.json) and is labelled with that endpoint; the other node's label is its socket.
 set -euo pipefail
 # shellcheck source=scripts/test-env/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -35,6 +38,11 @@ ROUTE_METRIC=4000 # above the connected route's 0: that one wins while the lab i
 ns_of() { echo "berth-node-$1"; }
 addr_of() { echo "$BERTH_LAB_PREFIX.1$1"; }
 sock_of() { echo "/run/berth-node-$1.sock"; }
+TLS_PORT=2376
+# engine_of N — node N's `berth.engine` label: where Berth reaches its engine
+engine_of() {
+  if [ "$1" = "$BERTH_LAB_TLS_NODE" ]; then echo "tcp://$(addr_of "$1"):$TLS_PORT"; else echo "unix://$(sock_of "$1")"; fi
+}
 nd() { # nd N ARGS... — the docker CLI on node N
   local n=$1
   shift
@@ -111,30 +119,67 @@ mkdir -p /run/containerd
 mount -t tmpfs -o mode=0700 tmpfs /run/containerd
 exec tini -- dockerd --config-file "$2"'
 
-node_start() {
-  local n=$1 ns data exec_root config
-  node_running "$n" && return 0
+# --- the TLS node's certificates ----------------------------------------------------------------
+# A test CA, a server certificate for the TLS node's address, and a client certificate for
+# Berth (client/: ca.pem, cert.pem, key.pem, what BERTH_NODE_CERT_PATH names). Made once.
+engine_tls_ensure() {
+  local dir=$BERTH_LAB_ENGINE_TLS addr key=(-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes)
+  [ -s "$dir/client/key.pem" ] && return 0
+  addr=$(addr_of "$BERTH_LAB_TLS_NODE")
+  rm -rf "$dir"
+  mkdir -p "$dir/client"
+  openssl req -x509 "${key[@]}" -keyout "$dir/ca-key.pem" -out "$dir/ca.pem" -days 3650 -subj "/CN=berth-lab engine test CA" 2>/dev/null
+  openssl req "${key[@]}" -keyout "$dir/server-key.pem" -out "$dir/server.csr" -subj "/CN=$(ns_of "$BERTH_LAB_TLS_NODE")" 2>/dev/null
+  openssl x509 -req -in "$dir/server.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca-key.pem" -CAcreateserial -days 3650 \
+    -out "$dir/server-cert.pem" -extfile <(printf 'subjectAltName=IP:%s\nextendedKeyUsage=serverAuth\n' "$addr") 2>/dev/null
+  openssl req "${key[@]}" -keyout "$dir/client/key.pem" -out "$dir/client.csr" -subj "/CN=berth" 2>/dev/null
+  openssl x509 -req -in "$dir/client.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca-key.pem" -CAcreateserial -days 3650 \
+    -out "$dir/client/cert.pem" -extfile <(printf 'extendedKeyUsage=clientAuth\n') 2>/dev/null
+  cp "$dir/ca.pem" "$dir/client/ca.pem"
+  rm -f "$dir"/*.csr "$dir"/*.srl
+  chmod 600 "$dir"/*-key.pem "$dir/client/key.pem"
+}
+
+# node_config N — its daemon's config file. cgroupfs whatever the host runs: under systemd,
+# dockerd would pick the systemd driver, for which a cgroup parent must be a slice.
+node_config() {
+  local n=$1 ns data hosts tls=''
   ns=$(ns_of "$n")
   data=$LAB_STATE/node-$n
-  exec_root=/run/$ns
-  config=$LAB_STATE/node-$n.json
-  mkdir -p "$data" "$exec_root" "$LAB_RUN"
-  # cgroupfs whatever the host runs: under systemd, dockerd would pick the systemd driver,
-  # for which a cgroup parent must be a slice.
-  cat >"$config" <<EOF
+  hosts="\"unix://$(sock_of "$n")\""
+  if [ "$n" = "$BERTH_LAB_TLS_NODE" ]; then
+    hosts="$hosts, \"$(engine_of "$n")\""
+    tls="
+  \"tlsverify\": true,
+  \"tlscacert\": \"$BERTH_LAB_ENGINE_TLS/ca.pem\",
+  \"tlscert\": \"$BERTH_LAB_ENGINE_TLS/server-cert.pem\",
+  \"tlskey\": \"$BERTH_LAB_ENGINE_TLS/server-key.pem\","
+  fi
+  cat <<EOF
 {
-  "hosts": ["unix://$(sock_of "$n")"],
+  "hosts": [$hosts],$tls
   "data-root": "$data",
-  "exec-root": "$exec_root",
+  "exec-root": "/run/$ns",
   "pidfile": "/run/$ns.pid",
   "cgroup-parent": "/$ns",
   "exec-opts": ["native.cgroupdriver=cgroupfs"],
   "deprecated-key-path": "$data/key.json"
 }
 EOF
+}
+node_config_file() { echo "$LAB_STATE/node-$1.json"; }
+
+node_start() {
+  local n=$1 ns config
+  node_running "$n" && return 0
+  ns=$(ns_of "$n")
+  config=$(node_config_file "$n")
+  mkdir -p "$LAB_STATE/node-$n" "/run/$ns" "$LAB_RUN"
+  [ "$n" != "$BERTH_LAB_TLS_NODE" ] || engine_tls_ensure
+  node_config "$n" >"$config"
   # Pid files of a killed node name pids of its dead namespace, which in the new one may be
   # some other live process: dockerd or containerd would refuse to start.
-  rm -f "/run/$ns.pid" "$exec_root/containerd/containerd.pid"
+  rm -f "/run/$ns.pid" "/run/$ns/containerd/containerd.pid"
   echo "=== $(date -Is) started by scripts/test-env/cluster.sh" >>"/var/log/$ns.log"
   BERTH_NODE_CGROUPS=$(cgroup_mounts) setsid ip netns exec "$ns" \
     unshare --uts --pid --fork --kill-child --mount-proc sh -c "$NODE_INIT" sh "$ns" "$config" \
@@ -201,6 +246,11 @@ nodes_up() {
   local n id how ids=() done_=() engine want stale
   host_swarm_ready
   for n in $BERTH_LAB_NODES; do
+    # a node running on an older config (before its TLS listener, say) starts again on this one
+    if node_running "$n" && ! cmp -s <(node_config "$n") "$(node_config_file "$n")"; then
+      node_kill "$n"
+      done_+=("$(ns_of "$n") restarted on its new config")
+    fi
     node_running "$n" || { node_start "$n"; done_+=("$(ns_of "$n") started"); }
   done
   for n in $BERTH_LAB_NODES; do wait_answers "$n"; done
@@ -213,7 +263,7 @@ nodes_up() {
       docker node rm --force "$stale" >&2 && done_+=("stale $(ns_of "$n") $stale removed")
     done
     # Berth reaches a node's engine through this label; the suite expects workers drained.
-    engine="unix://$(sock_of "$n")"
+    engine=$(engine_of "$n")
     want="drain $engine"
     if [ "$(docker node inspect --format '{{.Spec.Availability}} {{index .Spec.Labels "berth.engine"}}' "$id")" != "$want" ]; then
       docker node update --availability drain --label-add "berth.engine=$engine" "$id" >/dev/null
@@ -258,6 +308,7 @@ lab_down() {
       "/etc/netns/$ns" "$(node_pidfile "$n")"
   done
   # Deleting the hub deletes the veths' peers, so the host's berth-lab goes too (a moment later).
+  rm -rf "$BERTH_LAB_ENGINE_TLS"
   rmdir "$LAB_STATE" "$LAB_RUN" 2>/dev/null || true
   ! has_ns "$HUB" || ip netns del "$HUB"
   wait_for 5 lab_if_gone || ip link del "$BERTH_LAB_IF" 2>/dev/null || true

@@ -86,6 +86,11 @@ BERTH_LAB_CIDR=$BERTH_LAB_PREFIX.0/24
 BERTH_LAB_IF=berth-lab
 BERTH_LAB_NODES="1 2"
 BERTH_LAB_REGISTRY=$BERTH_LAB_ADDR:5000
+# The node whose engine also listens on tcp://<its address>:2376 with TLS (the other keeps
+# only its unix socket, so Berth meets both kinds of `berth.engine`), and where cluster.sh
+# keeps the test CA, that node's server certificate and, in client/, Berth's client one.
+BERTH_LAB_TLS_NODE=2
+BERTH_LAB_ENGINE_TLS=/var/lib/berth-lab/engine-tls
 
 # lab_net_up — true if the host side of the lab network is up with its address, the one
 # sure sign that traffic to 10.231.0.0/24 stays on this machine.
@@ -114,6 +119,7 @@ write_env() {
     ENV_SWARM_ADDR=$(docker info --format '{{.Swarm.NodeAddr}}') \
     ENV_LAB_ADDR=$BERTH_LAB_ADDR \
     ENV_LAB_REGISTRY=$BERTH_LAB_REGISTRY \
+    ENV_LAB_ENGINE_CERTS=$BERTH_LAB_ENGINE_TLS/client \
     ENV_IPVS=$([ -e /proc/net/ip_vs ] && echo true || echo false) \
     ENV_REGISTRY_USER=$reg_user \
     ENV_REGISTRY_PASS=$reg_pass \

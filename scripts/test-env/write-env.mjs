@@ -10,8 +10,10 @@ const ipvs = e.ENV_IPVS === 'true';
 const httpBase = `http://127.0.0.1:${e.BERTH_TEST_GIT_HTTP_PORT}`;
 
 /**
- * The swarm's nodes, the manager (this engine) first, then the lab's workers by hostname;
- * a worker's engine is its `berth.engine` label (cluster.sh sets it). A manager's
+ * The swarm's nodes, the manager (this engine) first, then the lab's workers by hostname.
+ * `dockerHost` is the node's engine as the docker CLI here reaches it: a worker's unix
+ * socket /run/<hostname>.sock (cluster.sh), which every worker has; `engine` its
+ * `berth.engine` label (cluster.sh sets it: the socket, or tcp with TLS). A manager's
  * Status.Addr may read 0.0.0.0 (it listens on all addresses): its advertised one is in
  * ManagerStatus.Addr.
  */
@@ -24,7 +26,8 @@ function clusterNodes() {
       nodeId: n.ID,
       role: n.Spec.Role,
       address: n.ManagerStatus?.Addr?.replace(/:\d+$/, '') ?? n.Status.Addr,
-      dockerHost: n.Spec.Role === 'manager' ? e.ENV_DOCKER_HOST : n.Spec.Labels['berth.engine'],
+      dockerHost: n.Spec.Role === 'manager' ? e.ENV_DOCKER_HOST : `unix:///run/${n.Description.Hostname}.sock`,
+      engine: n.Spec.Labels['berth.engine'] ?? null,
     }))
     .sort((a, b) => (a.role === b.role ? a.hostname.localeCompare(b.hostname) : a.role === 'manager' ? -1 : 1));
 }
@@ -48,7 +51,8 @@ const env = {
     username: e.ENV_REGISTRY_USER,
     password: e.ENV_REGISTRY_PASS,
   },
-  cluster: { labAddress: e.ENV_LAB_ADDR, nodes: clusterNodes() },
+  // engineCertPath: Berth's client certificate (ca.pem, cert.pem, key.pem) for a node's engine on tcp
+  cluster: { labAddress: e.ENV_LAB_ADDR, engineCertPath: e.ENV_LAB_ENGINE_CERTS, nodes: clusterNodes() },
   git: {
     reposDir: `${dir}/git/repos`,
     reposOwner: 'git',

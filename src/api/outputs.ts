@@ -37,6 +37,8 @@ const jsonColumns: Record<string, () => z.ZodType> = {
   ulimitsSwarm: () => z.array(z.record(z.string(), z.unknown())).nullable(),
   httpHealthCheck: () => httpHealthCheck.nullable(),
   stageTimes: () => z.partialRecord(z.enum(deploymentStages), z.string()).nullable(),
+  additionalFlags: strings,
+  metadata: () => z.unknown(),
 };
 
 function columnSchema(name: string, c: SQLiteColumn): z.ZodType {
@@ -341,3 +343,47 @@ export const containerStats = once(() =>
   list(z.object({ BlockIO: z.string(), CPUPerc: z.string(), Container: z.string(), ID: z.string(), MemPerc: z.string(), MemUsage: z.string(), Name: z.string(), NetIO: z.string() })),
 );
 export const swarmServices = once(() => list(z.object({ ID: z.string(), Image: z.string(), Mode: z.string(), Name: z.string(), Ports: z.string(), Replicas: z.string() })));
+
+// --- backups (issue 15 §2) -------------------------------------------------------------------
+export const destination = once(() => rowOf(t.destination).describe('secretAccessKey is always masked'));
+export const destinations = once(() => list(destination()));
+export const backupRun = once(() => rowOf(t.backupRun));
+export const backup = once(() => rowOf(t.backup).extend({ destination: destination(), runs: list(backupRun()).describe('the newest 20 runs, newest first') }));
+export const backupRow = once(() => rowOf(t.backup));
+export const backupFiles = once(() => list(z.object({ Path: z.string(), Name: z.string(), Size: z.int(), IsDir: z.boolean() })));
+const kindReport = () =>
+  z.object({ removed: z.int(), freedBytes: z.int(), failed: list(z.object({ name: z.string(), error: z.string().describe("the engine's refusal") })) });
+const kindReports = () => ({ containers: kindReport().optional(), images: kindReport().optional(), volumes: kindReport().optional(), buildCache: kindReport().optional() });
+/** What one Docker cleanup freed, per kind it ran. */
+export const cleanupReport = once(() =>
+  z.object({
+    freedBytes: z.int().describe('Bytes freed in all (images: the bytes no other image shares, as /system/df counts them)'),
+    startedAt: z.string(),
+    finishedAt: z.string(),
+    ...kindReports(),
+    nodes: list(
+      z.object({
+        node: z.string().describe('hostname'),
+        freedBytes: z.int(),
+        error: z.string().optional().describe('why the node could not be cleaned'),
+        ...kindReports(),
+      }),
+    )
+      .optional()
+      .describe("The Swarm's other nodes whose engine Berth reaches (label berth.engine)"),
+  }),
+);
+export const cleanAll = once(() => cleanupReport().extend({ status: z.literal('done'), message: z.string() }));
+export const dockerDiskUsage = once(() =>
+  list(
+    z.object({
+      type: z.enum(['Images', 'Containers', 'Local Volumes', 'Build Cache']),
+      totalCount: z.string(),
+      active: z.string(),
+      size: z.string().describe('As docker system df prints it'),
+      reclaimable: z.string(),
+      sizeBytes: z.int(),
+      reclaimableBytes: z.int(),
+    }),
+  ),
+);

@@ -1,4 +1,6 @@
 import type { z } from 'zod';
+import type { Backups } from '../backup/index.js';
+import type { Cleanup } from '../cleanup/index.js';
 import type { Cluster } from '../cluster/index.js';
 import type { Config } from '../config.js';
 import type { Deployer } from '../deploy/deployer.js';
@@ -20,6 +22,10 @@ export interface Context {
   containers: Containers;
   /** The Swarm's nodes: join, leave, availability and labels (`cluster.*`, `swarm.*`). */
   cluster: Cluster;
+  /** Backups of Berth itself: runs, timers, destinations' connections (loaded on first use). */
+  backups: Backups;
+  /** Docker cleanup and disk usage of this engine (`settings.clean*`, `settings.getDockerDiskUsage`). */
+  cleanup: Cleanup;
 }
 
 export interface Procedure<I extends z.ZodType = z.ZodType> {

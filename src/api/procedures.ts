@@ -1,4 +1,6 @@
 import application from './application.js';
+import backup from './backup.js';
+import destination from './destination.js';
 import applicationTraefik from './application-traefik.js';
 import applicationLogs from './application-logs.js';
 import applicationMonitoring from './application-monitoring.js';
@@ -22,9 +24,10 @@ import registry from './registry.js';
 import rollback from './rollback.js';
 import previewDeployment from './previewDeployment.js';
 import security from './security.js';
+import settings from './settings.js';
 import sshKey from './sshKey.js';
 import swarm from './swarm.js';
 import user from './user.js';
 
 /** The one procedure table; both transports (REST and tRPC) serve exactly this. */
-export const procedures: Procedure[] = [...project, ...environment, ...application, ...applicationTraefik, ...applicationLogs, ...applicationMonitoring, ...deployment, ...rollback, ...previewDeployment, ...user, ...domain, ...mounts, ...port, ...redirects, ...security, ...registry, ...sshKey, ...gitProvider, ...github, ...gitlab, ...bitbucket, ...gitea, ...monitoring, ...docker, ...swarm, ...cluster];
+export const procedures: Procedure[] = [...project, ...environment, ...application, ...applicationTraefik, ...applicationLogs, ...applicationMonitoring, ...deployment, ...rollback, ...previewDeployment, ...user, ...domain, ...mounts, ...port, ...redirects, ...security, ...registry, ...sshKey, ...gitProvider, ...github, ...gitlab, ...bitbucket, ...gitea, ...monitoring, ...docker, ...swarm, ...cluster, ...destination, ...backup, ...settings];

@@ -2,6 +2,8 @@ import Fastify, { LogController, type FastifyInstance, type FastifyReply, type F
 import type { Config } from '../config.js';
 import type { Deployer } from '../deploy/deployer.js';
 import type { EdgeStatus } from '../docker/edge.js';
+import type { Backups } from '../backup/index.js';
+import type { Cleanup } from '../cleanup/index.js';
 import type { Cluster } from '../cluster/index.js';
 import type { Containers } from '../docker/containers.js';
 import { BerthError } from '../model/errors.js';
@@ -41,6 +43,8 @@ export interface ServerDeps {
   deploy: Deployer;
   containers: Containers;
   cluster: Cluster;
+  backups: Backups;
+  cleanup: Cleanup;
   /** How the edge (Traefik) is doing, for the health answer. */
   edge?: () => EdgeStatus;
 }
@@ -146,7 +150,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       throw new BerthError('NOT_FOUND', `No procedure at ${method} ${name}`);
     if (!mayCall(caller.role, proc.access)) throw new BerthError('FORBIDDEN', `A ${caller.role} token may not call ${proc.name}`);
     const input = validate(proc.input, rawInput(proc));
-    const ctx: Context = { store, config, caller, deploy: deps.deploy, containers: deps.containers, cluster: deps.cluster };
+    const ctx: Context = { store, config, caller, deploy: deps.deploy, containers: deps.containers, cluster: deps.cluster, backups: deps.backups, cleanup: deps.cleanup };
     const key = proc.cached ? `${proc.name}|${caller.role}|${JSON.stringify(input)}` : undefined;
     let body = key ? cache.get(key) : undefined;
     if (body === undefined) {

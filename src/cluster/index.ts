@@ -13,8 +13,9 @@ export class Cluster {
     readonly engines: NodeEngines,
   ) {}
 
-  static over(engine: Pick<Engine, 'docker'>): Cluster {
-    return new Cluster(new SwarmNodes(engine), new NodeEngines());
+  /** `nodeCertPath`: BERTH_NODE_CERT_PATH, for nodes whose engine is on tcp. */
+  static over(engine: Pick<Engine, 'docker'>, nodeCertPath: string | undefined): Cluster {
+    return new Cluster(new SwarmNodes(engine), new NodeEngines(nodeCertPath));
   }
 
   async join(role: JoinRole): Promise<JoinAnswer> {

@@ -328,8 +328,8 @@ export class Engine {
       };
       let verdict = rolloutVerdict(view);
       if (verdict.verdict === 'old release in service discovery') {
-        const stopSignalled = await this.stopSignalled(verdict.lingering, since, opts.signal);
-        if (stopSignalled.size) verdict = rolloutVerdict({ ...view, stopSignalled });
+        const [stopSignalled, downNodes] = await Promise.all([this.stopSignalled(verdict.lingering, since, opts.signal), this.downNodes(opts.signal)]);
+        if (stopSignalled.size || downNodes.size) verdict = rolloutVerdict({ ...view, stopSignalled, downNodes });
       }
       if (verdict.verdict === 'failed' || verdict.verdict === 'rolled back') throw new Error(verdict.error);
       if (verdict.verdict === 'old release in service discovery' && last?.verdict !== verdict.verdict)
@@ -363,6 +363,16 @@ export class Engine {
       let text = '';
       for await (const chunk of stream) text += chunk;
       return new Set(text.split('\n').filter(Boolean).map((line) => (JSON.parse(line) as { id?: string }).id ?? ''));
+    } catch (err) {
+      throw daemonError(err);
+    }
+  }
+
+  /** IDs of the Swarm's nodes that are down. */
+  private async downNodes(signal?: AbortSignal): Promise<Set<string>> {
+    try {
+      const nodes = (await this.docker.listNodes({ abortSignal: signal })) as { ID: string; Status?: { State?: string } }[];
+      return new Set(nodes.filter((n) => n.Status?.State === 'down').map((n) => n.ID));
     } catch (err) {
       throw daemonError(err);
     }

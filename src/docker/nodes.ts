@@ -134,35 +134,58 @@ export async function leaveSwarm(engine: Pick<Engine, 'docker'>): Promise<void> 
   }
 }
 
+/** How Berth reaches a node's engine, or why it cannot. */
+export type NodeEngineReach = { options: Docker.DockerOptions } | { unreachable: string };
+
 /**
  * A client for a node's engine from its `berth.engine` label: `unix:///path` (the lab: the
- * node's socket on this machine) or `tcp://host:port` over TLS with the client certificate in
- * DOCKER_CERT_PATH (ca.pem, cert.pem, key.pem) the nodes' engines trust. undefined for
- * anything else (plain tcp included), so a label can name no other kind of place.
+ * node's socket on this machine) or `tcp://host:port` over TLS with Berth's client
+ * certificate in `certPath` (BERTH_NODE_CERT_PATH: ca.pem, cert.pem, key.pem) that the
+ * nodes' engines trust. Anything else (plain tcp included) is unreachable, with the reason,
+ * so a label can name no other kind of place.
  */
-export function nodeEngineOptions(endpoint: string, env: NodeJS.ProcessEnv = process.env): Docker.DockerOptions | undefined {
+export function nodeEngineOptions(endpoint: string, certPath: string | undefined): NodeEngineReach {
   const unix = /^unix:\/\/(\/[A-Za-z0-9._\-/]+)$/.exec(endpoint);
-  if (unix) return { socketPath: unix[1], host: undefined, protocol: 'http', version: 'v1.41' };
+  if (unix) return { options: { socketPath: unix[1], host: undefined, protocol: 'http', version: 'v1.41' } };
   const tcp = /^tcp:\/\/([A-Za-z0-9.\-]+|\[[0-9a-fA-F:]+\]):(\d{1,5})$/.exec(endpoint);
-  if (!tcp) return undefined;
-  const host = tcp[1].replace(/^\[|\]$/g, '');
-  const certs = env.DOCKER_CERT_PATH;
+  if (!tcp) return { unreachable: 'it is neither unix:///<socket> nor tcp://<host>:<port>' };
   // an engine's API is root on its machine: never over the network without TLS
-  if (!certs) return undefined;
-  const read = (f: string) => fs.readFileSync(path.join(certs, f));
-  return { host, port: Number(tcp[2]), protocol: 'https', ca: read('ca.pem'), cert: read('cert.pem'), key: read('key.pem'), version: 'v1.41' };
+  if (!certPath) return { unreachable: "it takes TLS with Berth's client certificate: set BERTH_NODE_CERT_PATH to a directory holding ca.pem, cert.pem and key.pem" };
+  const host = tcp[1].replace(/^\[|\]$/g, '');
+  try {
+    const read = (f: string) => fs.readFileSync(path.join(certPath, f));
+    return { options: { host, port: Number(tcp[2]), protocol: 'https', ca: read('ca.pem'), cert: read('cert.pem'), key: read('key.pem'), version: 'v1.41' } };
+  } catch (err) {
+    return { unreachable: `Berth's client certificate in BERTH_NODE_CERT_PATH cannot be read (${(err as Error).message})` };
+  }
 }
 
 /** One engine per node endpoint, created on first use and kept (a client per tick would redo every connection). */
 export class NodeEngines {
-  private readonly engines = new Map<string, Engine | undefined>();
+  private readonly engines = new Map<string, Engine | string>();
 
-  /** The engine at a `berth.engine` endpoint; undefined when the endpoint is not one Berth reaches (see nodeEngineOptions). */
-  at(endpoint: string): Engine | undefined {
-    if (!this.engines.has(endpoint)) {
-      const options = nodeEngineOptions(endpoint);
-      this.engines.set(endpoint, options && engineWith(options));
+  /** `certPath`: BERTH_NODE_CERT_PATH, Berth's client certificate for tcp endpoints. */
+  constructor(private readonly certPath: string | undefined) {}
+
+  private reach(endpoint: string): Engine | string {
+    let known = this.engines.get(endpoint);
+    if (known === undefined) {
+      const r = nodeEngineOptions(endpoint, this.certPath);
+      known = 'options' in r ? engineWith(r.options) : r.unreachable;
+      this.engines.set(endpoint, known);
     }
-    return this.engines.get(endpoint);
+    return known;
+  }
+
+  /** The engine at a `berth.engine` endpoint; undefined when Berth does not reach it (see whyNot). */
+  at(endpoint: string): Engine | undefined {
+    const r = this.reach(endpoint);
+    return typeof r === 'string' ? undefined : r;
+  }
+
+  /** Why Berth does not reach the engine at `endpoint`, or undefined when it does. */
+  whyNot(endpoint: string): string | undefined {
+    const r = this.reach(endpoint);
+    return typeof r === 'string' ? `Berth does not reach the Docker engine at ${endpoint}: ${r}` : undefined;
   }
 }

@@ -25,6 +25,8 @@ export interface RolloutView {
   failure?: string;
   /** Containers of the tasks being replaced that were sent their stop signal (where the engine can see it). */
   stopSignalled?: ReadonlySet<string>;
+  /** IDs of the nodes Swarm has marked down (a dead daemon, a machine off). */
+  downNodes?: ReadonlySet<string>;
 }
 
 export type RolloutVerdict =
@@ -87,7 +89,7 @@ export function rolloutVerdict(v: RolloutView): RolloutVerdict {
   const drained = v.wanted > 0 || v.tasks.every((t) => ENDED.has(t.Status.State));
   if (reached.length < v.wanted || !drained) return starting;
   if (restoring) return { verdict: 'rolled back', error: `${failure} (Swarm rolled back: the previous version runs again)` };
-  const lingering = v.job ? [] : v.tasks.filter((t) => inServiceDiscovery(t, awaited, v.stopSignalled));
+  const lingering = v.job ? [] : v.tasks.filter((t) => inServiceDiscovery(t, awaited, v.stopSignalled, v.downNodes));
   if (lingering.length) return { verdict: 'old release in service discovery', tasks: reached, lingering };
   return { verdict: 'done', tasks: reached };
 }
@@ -99,9 +101,13 @@ export function rolloutVerdict(v: RolloutView): RolloutVerdict {
  * is reported past `running` once its process exited. Nothing marks the first step, so a
  * task counts as gone once Swarm sent its container the stop signal, or else once it is
  * past `running` (test/engine.test.ts checks this against what the DNS answers).
+ * A task on a node that is down keeps the last state its node reported (`running`) until
+ * the node comes back, which may be never: it no longer answers, and the other nodes drop a
+ * dead member's DNS entries, so it is not waited for (test/cluster-faults.test.ts).
  */
-const inServiceDiscovery = (t: SwarmTask, awaited: number, stopSignalled: ReadonlySet<string> | undefined) => {
+const inServiceDiscovery = (t: SwarmTask, awaited: number, stopSignalled: ReadonlySet<string> | undefined, downNodes: ReadonlySet<string> | undefined) => {
   if (ENDED.has(t.Status.State)) return false;
+  if (t.NodeID && downNodes?.has(t.NodeID)) return false;
   if (t.DesiredState === 'running') return (t.Spec.ForceUpdate ?? 0) !== awaited;
   const container = t.Status.ContainerStatus?.ContainerID;
   return !(container && stopSignalled?.has(container));

@@ -65,7 +65,7 @@ export function dockerStatsSource(engine: Engine, dockerHost: string, engines: N
   const engineOf = (endpoint: string | undefined) => {
     if (!endpoint) return engine;
     const remote = engines.at(endpoint);
-    if (!remote) throw new Error(`Berth does not reach a Docker engine at ${endpoint} (a unix socket, or tcp with TLS certificates in DOCKER_CERT_PATH)`);
+    if (!remote) throw new Error(engines.whyNot(endpoint));
     return remote;
   };
   return {

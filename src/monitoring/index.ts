@@ -10,7 +10,7 @@ import { Sampler } from './sampler.js';
 export function createSampler(config: Config, store: Store, warn: (message: string, err?: unknown) => void): Sampler {
   return new Sampler({
     metrics: store.metrics,
-    source: dockerStatsSource(createEngine(config), config.docker.host, new NodeEngines()),
+    source: dockerStatsSource(createEngine(config), config.docker.host, new NodeEngines(config.docker.nodeCertPath)),
     readHost: (dockerRootDir) => readHost(config.dataDir, dockerRootDir),
     intervalMs: config.monitoring.intervalMs,
     retentionDays: config.monitoring.retentionDays,

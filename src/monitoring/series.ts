@@ -1,4 +1,5 @@
 import type { AppSample, NodeSample, ServerSample } from '../store/metrics.js';
+import { binarySize } from './stats-row.js';
 
 /**
  * Stored samples in the wire shapes of the monitoring routes. `readAppMonitoring` keeps
@@ -6,18 +7,7 @@ import type { AppSample, NodeSample, ServerSample } from '../store/metrics.js';
  * MB numbers), so its clients chart Berth's series as they chart Dokploy's.
  */
 
-const BINARY_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-
-/** Bytes as `docker stats` prints memory: 4 significant digits and a binary unit ("32.41MiB"). */
-export function binarySize(bytes: number): string {
-  let v = bytes;
-  let i = 0;
-  while (v >= 1024 && i < BINARY_UNITS.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${Number(v.toPrecision(4))}${BINARY_UNITS[i]}`;
-}
+export { binarySize };
 
 /** Bytes in decimal megabytes, six decimals, as Dokploy stores network and block I/O. */
 export const megabytes = (bytes: number) => Number((bytes / 1e6).toFixed(6));

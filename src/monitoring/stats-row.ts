@@ -1,4 +1,5 @@
 import type { DockerStats } from '../docker/stats-source.js';
+import { byteSize } from '../model/byte-size.js';
 import { containerFigures, cpuCounters, cpuPercent } from './container-stats.js';
 
 /**
@@ -17,25 +18,10 @@ export interface StatsRow {
 }
 
 /** docker's units.BytesSize: binary steps, as memory is shown ("12.5MiB"). */
-export function binarySize(bytes: number): string {
-  return humanSize(bytes, 1024, ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB']);
-}
+export const binarySize = (bytes: number) => byteSize(bytes, 1024);
 
 /** docker's units.HumanSize: decimal steps, as network and block I/O are shown ("1.2kB"). */
-export function decimalSize(bytes: number): string {
-  return humanSize(bytes, 1000, ['B', 'kB', 'MB', 'GB', 'TB', 'PB']);
-}
-
-function humanSize(bytes: number, step: number, units: string[]): string {
-  let value = bytes;
-  let i = 0;
-  while (value >= step && i < units.length - 1) {
-    value /= step;
-    i++;
-  }
-  // up to 4 significant digits, trailing zeros dropped, as Go's %.4g
-  return `${Number(value.toPrecision(4))}${units[i]}`;
-}
+export const decimalSize = (bytes: number) => byteSize(bytes, 1000);
 
 const percent = (n: number) => `${n.toFixed(2)}%`;
 

@@ -1,8 +1,11 @@
 import type { Cipher } from '../secrets/cipher.js';
 import { apiKeyStore } from './api-keys.js';
+import { backupStore } from './backups.js';
+import { destinationStore } from './destinations.js';
 import { applicationStore } from './applications.js';
 import type { DB } from './db.js';
 import { deploymentStore } from './deployments.js';
+import { dockerCleanupStore } from './docker-cleanup.js';
 import { domainStore } from './domains.js';
 import { metricsStore } from './metrics.js';
 import { mountStore } from './mounts.js';
@@ -51,6 +54,9 @@ export function createStore(db: DB, cipher: Cipher) {
     webhooks: webhookStore(db),
     previews: previewStore(db),
     live: liveStateStore(db),
+    destinations: destinationStore(db, cipher),
+    backups: backupStore(db),
+    dockerCleanup: dockerCleanupStore(db),
   };
 }
 

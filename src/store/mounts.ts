@@ -32,6 +32,16 @@ export function mountStore(db: DB) {
       return db.select().from(mount).where(eq(mount.applicationId, applicationId)).orderBy(sql`rowid`).all();
     },
 
+    /** Every volume an application mounts (Docker cleanup keeps them, a stopped application's too). */
+    volumeNames(): string[] {
+      return db
+        .selectDistinct({ name: mount.volumeName })
+        .from(mount)
+        .where(and(eq(mount.type, 'volume'), sql`${mount.volumeName} is not null`))
+        .all()
+        .map((r) => r.name!);
+    },
+
     create(input: MountCreate): MountRow {
       return db.transaction(() => {
         applicationSummary(db, input.serviceId);

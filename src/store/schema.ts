@@ -775,6 +775,73 @@ export const webhookDelivery = sqliteTable(
 );
 
 // ---------------------------------------------------------------------------------
+// Issue 15 §2, the server's own backup: destinations, web-server backups, their runs
+// ---------------------------------------------------------------------------------
+
+/** Where backups go: an S3-compatible bucket, or (`provider` "local") the folder in `bucket`. */
+export const destination = sqliteTable('destination', {
+  destinationId: text('destinationId').primaryKey(),
+  name: text('name').notNull(),
+  provider: text('provider'),
+  accessKey: text('accessKey').notNull(),
+  secretAccessKey: text('secretAccessKey').notNull(), // enc
+  bucket: text('bucket').notNull(),
+  region: text('region').notNull(),
+  endpoint: text('endpoint').notNull(),
+  additionalFlags: text('additionalFlags', { mode: 'json' }).$type<string[]>(),
+  organizationId: text('organizationId').notNull(),
+  createdAt: text('createdAt').notNull(),
+});
+
+/** A scheduled backup of Berth itself (`databaseType` "web-server", the only kind Berth has). */
+export const backup = sqliteTable('backup', {
+  backupId: text('backupId').primaryKey(),
+  appName: text('appName').notNull().unique(),
+  schedule: text('schedule').notNull(),
+  enabled: integer('enabled', { mode: 'boolean' }),
+  database: text('database').notNull(),
+  prefix: text('prefix').notNull(),
+  serviceName: text('serviceName'),
+  // a destination in use cannot be removed (no cascade: a backup never disappears unnoticed)
+  destinationId: text('destinationId')
+    .notNull()
+    .references(() => destination.destinationId),
+  keepLatestCount: integer('keepLatestCount'),
+  backupType: text('backupType').notNull().default('database'),
+  databaseType: text('databaseType').notNull(),
+  includeEncryptionKey: integer('includeEncryptionKey', { mode: 'boolean' }).notNull().default(true),
+  metadata: text('metadata', { mode: 'json' }).$type<unknown>(),
+  userId: text('userId'),
+  createdAt: text('createdAt').notNull(),
+  /** When the current schedule took effect: runs due after it and not run are reported as missed. */
+  scheduledSince: text('scheduledSince').notNull(),
+});
+
+/** One run of a backup: scheduled, manual, or a scheduled time missed while Berth was down. */
+export const backupRun = sqliteTable(
+  'backup_run',
+  {
+    runId: text('runId').primaryKey(),
+    backupId: text('backupId')
+      .notNull()
+      .references(() => backup.backupId, { onDelete: 'cascade' }),
+    trigger: text('trigger', { enum: ['schedule', 'manual'] }).notNull(),
+    status: text('status', { enum: ['running', 'done', 'error', 'missed'] }).notNull(),
+    /** The scheduled time a scheduled or missed run was for. */
+    scheduledFor: text('scheduledFor'),
+    /** The archive's key at the destination. */
+    file: text('file'),
+    sizeBytes: integer('sizeBytes'),
+    error: text('error'),
+    /** Something that went wrong after the archive was stored (retention). */
+    warning: text('warning'),
+    startedAt: text('startedAt').notNull(),
+    finishedAt: text('finishedAt'),
+  },
+  (t) => [index('backup_run_backupId_idx').on(t.backupId, t.startedAt)],
+);
+
+// ---------------------------------------------------------------------------------
 // Row types (select) and insert types
 // ---------------------------------------------------------------------------------
 

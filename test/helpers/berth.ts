@@ -4,6 +4,8 @@ import path from 'node:path';
 import { startBerth, type Berth } from '../../src/berth.js';
 import { procedures } from '../../src/api/procedures.js';
 import { loadConfig, type Config } from '../../src/config.js';
+import { runId } from './job.js';
+import { keptTestImages } from './test-env.js';
 
 const kinds = new Map(procedures.map((p) => [p.name, p.kind]));
 
@@ -14,8 +16,6 @@ export interface TestBerth extends Berth {
   call(proc: string, input?: Record<string, unknown>, opts?: CallOptions): Promise<Reply>;
   /** Stops and starts again on the same data directory (same port not guaranteed), with `env` over the settings it started with. */
   restart(env?: Record<string, string>): Promise<void>;
-  /** What Berth printed (its start lines and warnings, e.g. from release clean-up), across restarts. */
-  output: string[];
 }
 
 export interface CallOptions {
@@ -43,8 +43,8 @@ export async function request(url: string, init: RequestInit = {}): Promise<Repl
   return { status: res.status, headers: res.headers, text, body };
 }
 
-/** Starts a real Berth on a fresh data directory and an ephemeral loopback port. */
-export async function startTestBerth(env: Record<string, string> = {}): Promise<TestBerth> {
+/** Starts a real Berth on a fresh data directory and an ephemeral loopback port; `out` gets what it prints (its warnings), by default nothing. */
+export async function startTestBerth(env: Record<string, string> = {}, out: (line: string) => void = () => {}): Promise<TestBerth> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-test-'));
   const token = 'berth_test_admin_' + Math.random().toString(36).slice(2);
   const settings = {
@@ -56,11 +56,14 @@ export async function startTestBerth(env: Record<string, string> = {}): Promise<
     BERTH_RATE_LIMIT: '100000',
     // Traefik is one per machine: only tests of the edge start it (test/routing-edge.test.ts).
     BERTH_EDGE: 'off',
+    // A Docker cleanup (no-500 calls every route) takes only what this run named with its id,
+    // never the images every later test needs, nor the machine's build cache.
+    BERTH_CLEANUP_ONLY_PREFIX: runId,
+    BERTH_CLEANUP_KEEP_IMAGES: keptTestImages(),
+    BERTH_CLEANUP_BUILD_CACHE_KEEP: String(1e12),
     ...env,
   };
   const config: Config = loadConfig(settings);
-  const output: string[] = [];
-  const out = (line: string) => void output.push(line);
   let berth = await startBerth(config, out);
   const t: TestBerth = {
     get url() {
@@ -71,7 +74,6 @@ export async function startTestBerth(env: Record<string, string> = {}): Promise<
     },
     dataDir,
     token,
-    output,
     async call(proc, input = {}, opts = {}) {
       const method = opts.method ?? (kinds.get(proc) === 'query' ? 'GET' : 'POST');
       const headers: Record<string, string> = { ...(opts.headers ?? {}) };

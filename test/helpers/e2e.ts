@@ -57,6 +57,15 @@ export function deploymentClient(berth: () => TestBerth) {
   return { ok, deployment, settled, logOf };
 }
 
+/** A .tar.gz of `files` (name → content), made under `tmp`, for `application.dropDeployment`. */
+export async function dropArchive(tmp: string, files: Record<string, string>): Promise<Blob> {
+  const dir = fs.mkdtempSync(path.join(tmp, 'drop-'));
+  for (const [name, content] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), content);
+  const file = path.join(tmp, `${path.basename(dir)}.tar.gz`);
+  await run(['tar', '-czf', file, '-C', dir, '--', ...Object.keys(files)]);
+  return new Blob([fs.readFileSync(file)]);
+}
+
 /** A busybox image serving `text` on port 3000 (plus `extra` Dockerfile lines), pushed to the local registry as `<repo>:<tag>`; the local copy is removed. */
 export async function pushTestImage(tmp: string, repo: string, tag: string, text: string): Promise<string> {
   const { dockerCli: docker, registry } = readTestEnv();

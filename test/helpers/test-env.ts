@@ -17,8 +17,11 @@ export interface TestEnv {
   images: string[];
   /** `url` on loopback (plain HTTP); `labUrl` the same registry on the lab address, over TLS with the test CA in the file `labCa`. */
   registry: { url: string; labUrl: string; labCa: string; username: string; password: string };
-  /** The swarm: this engine (the manager, first) and the lab's workers (scripts/test-env/cluster.sh). */
-  cluster: { labAddress: string; nodes: ClusterNode[] };
+  /**
+   * The swarm: this engine (the manager, first) and the lab's workers (scripts/test-env/cluster.sh);
+   * `engineCertPath` Berth's client certificate (ca.pem, cert.pem, key.pem, for BERTH_NODE_CERT_PATH) for a node's engine on tcp.
+   */
+  cluster: { labAddress: string; engineCertPath: string; nodes: ClusterNode[] };
   git: {
     reposDir: string;
     reposOwner: string;
@@ -41,8 +44,10 @@ export interface ClusterNode {
   role: 'manager' | 'worker';
   /** The address the node advertises on the lab network. */
   address: string;
-  /** Its engine's endpoint as seen from this machine (the workers' `berth.engine` label). */
+  /** Its engine as the docker CLI on this machine reaches it (a worker's unix socket). */
   dockerHost: string;
+  /** Its `berth.engine` label, where Berth reaches its engine: a worker's socket, or tcp with TLS (berth-node-2); null for the manager. */
+  engine: string | null;
 }
 
 let read: TestEnv | undefined;
@@ -72,4 +77,13 @@ export function labUp(env: TestEnv | undefined = testEnvIfPresent()): boolean {
     return false;
   }
   return state === 'up' && hostSide.some((a) => a.family === 'IPv4' && a.address === env.cluster.labAddress);
+}
+
+/**
+ * What a Docker cleanup started by a test must never remove (BERTH_CLEANUP_KEEP_IMAGES): the
+ * base images every later test builds from, and the test registry's images. Empty without
+ * the environment.
+ */
+export function keptTestImages(env: TestEnv | undefined = testEnvIfPresent()): string {
+  return env ? [...env.images, `${env.registry.url}/*`, `${env.registry.labUrl}/*`].join(',') : '';
 }

@@ -12,6 +12,9 @@ import type Docker from 'dockerode';
  * one of the answers is picked round-robin, and `timeout 2` bounds the request.
  */
 const SCRIPT = `trap 'exit 0' TERM
+# the shell's own notice of a request that \`timeout\` ended ("Terminated") is not a request
+# of its own: the failed request is reported on its fail line
+exec 2>/dev/null
 n=0
 while :; do
   set -- $(nslookup "$HOST" 2>/dev/null | awk '/^Name:/{a=1} a&&/^Address/{print $2}')

@@ -56,6 +56,15 @@ describe('rollout verdict', () => {
     for (const [what, old, stopSignalled, expected] of rows) assert.equal(verdictOf([task(2, 'running'), old], { stopSignalled }), expected, what);
   });
 
+  test("a replaced task on a node that is down is not waited for: it keeps its node's last report (running) until the node returns, maybe never", () => {
+    const onDead = { ...task(1, 'running', 'shutdown'), NodeID: 'dead' };
+    const onLive = { ...task(1, 'running', 'shutdown'), NodeID: 'live' };
+    assert.equal(verdictOf([task(2, 'running'), onDead], { downNodes: new Set(['dead']) }), 'done');
+    assert.equal(verdictOf([task(2, 'running'), onDead], { downNodes: new Set(['other']) }), 'old release in service discovery');
+    assert.equal(verdictOf([task(2, 'running'), onDead], {}), 'old release in service discovery');
+    assert.deepEqual(rolloutVerdict(view([task(2, 'running'), onDead, onLive], { downNodes: new Set(['dead']) })).verdict, 'old release in service discovery');
+  });
+
   test('the old release in service discovery names the tasks still there', () => {
     const running = task(2, 'running');
     const old = task(1, 'running', 'shutdown');
