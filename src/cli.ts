@@ -29,7 +29,7 @@ const USAGE = `Usage:
   berth copy-db <file>
   berth backup [--data-dir DIR] --to DIR|s3://BUCKET[/PREFIX] [--passphrase-file F] [--no-secret-key]
   berth restore ARCHIVE --data-dir DIR [--passphrase-file F]
-  berth registry-service [--port 5000] [--image registry:2] [--tls-cert <pem> --tls-key <pem>]
+  berth registry-service [--port 5000] [--image <image>] [--tls-cert <pem> --tls-key <pem>]
 
 Works on the data directory in BERTH_DATA_DIR (default ./data), also while Berth runs.
 "copy-db" writes a consistent copy of berth.db (SQLite's online backup) to a new file.
@@ -41,8 +41,9 @@ encrypted with the passphrase in F, else BERTH_BACKUP_PASSPHRASE when set.
 "restore" unpacks an archive (a file, or s3://BUCKET/KEY) into a new or empty DIR that no Berth
 runs on, after checking its schema and every checksum; then start Berth with BERTH_DATA_DIR=DIR.
 "registry-service" creates or updates the Swarm service berth-registry (the Distribution
-registry, on the manager, data in the volume berth-registry-data) with the one user
-BERTH_REGISTRY_USERNAME / BERTH_REGISTRY_PASSWORD, then prints the BERTH_REGISTRY_URL to set.
+registry, image --image or BERTH_REGISTRY_IMAGE, default registry:2; pinned to this manager,
+data in its volume berth-registry-data) with the one user BERTH_REGISTRY_USERNAME /
+BERTH_REGISTRY_PASSWORD, then prints the BERTH_REGISTRY_URL to set.
 Without a certificate every node must list that address in its "insecure-registries".`;
 
 /** Bad command line: exit 2 with the usage text. */
@@ -232,7 +233,7 @@ async function registryService(args: string[]): Promise<void> {
   const url = await ensureRegistryService(
     createEngine(loadConfig()),
     {
-      image: typeof values.image === 'string' ? values.image : 'registry:2',
+      image: typeof values.image === 'string' ? values.image : process.env.BERTH_REGISTRY_IMAGE || 'registry:2',
       port,
       htpasswd: `${username}:${bcrypt.hashSync(password, 10)}\n`,
       tls: cert && key ? { certificate: read(cert), key: read(key) } : undefined,

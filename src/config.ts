@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { endpointModeSetting, type EndpointModeSetting } from './docker/endpoint-mode.js';
@@ -33,6 +34,8 @@ export interface Config {
   edge: { enabled: boolean } & Pick<EdgeSettings, 'image' | 'httpPort' | 'httpsPort' | 'http3' | 'extraEntrypoints' | 'acmeEmail' | 'acmeCaServer'>;
   /** The registry built images go to when an application has none (BERTH_REGISTRY_*), so every node can pull them; unset: none. */
   registry: ClusterRegistry | undefined;
+  /** CA certificates (PEM, BERTH_REGISTRY_CA_FILE) Berth's own registry calls trust beside the usual roots: registries with a private CA. */
+  registryCa: string | undefined;
   /** `domain.generateDomain`: the wildcard-DNS suffix, and this server's public IP (in the generated host, and what validateDomain compares with). */
   domains: { wildcard: string; serverIp: string };
   /** Backups of Berth itself: set, every archive (scheduled, manual, CLI) is encrypted with this passphrase. */
@@ -106,6 +109,20 @@ function clusterRegistry(env: NodeJS.ProcessEnv): ClusterRegistry | undefined {
   return { registryUrl: url.toLowerCase(), username, password, imagePrefix, push };
 }
 
+/** The PEM certificates in the file BERTH_REGISTRY_CA_FILE names, read at start so that a wrong path stops Berth at once. */
+function registryCa(env: NodeJS.ProcessEnv): string | undefined {
+  const file = env.BERTH_REGISTRY_CA_FILE;
+  if (!file) return undefined;
+  let pem: string;
+  try {
+    pem = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new Error(`BERTH_REGISTRY_CA_FILE: cannot read ${file}: ${(err as Error).message}`);
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new Error(`BERTH_REGISTRY_CA_FILE: ${file} holds no PEM certificate`);
+  return pem;
+}
+
 /** A comma-separated list, blanks dropped. */
 function list(env: NodeJS.ProcessEnv, name: string): string[] {
   return (env[name] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
@@ -171,6 +188,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       acmeCaServer: env.BERTH_ACME_CA_SERVER || 'https://acme-v02.api.letsencrypt.org/directory',
     },
     registry: clusterRegistry(env),
+    registryCa: registryCa(env),
     domains: {
       wildcard: matching(env, 'BERTH_DOMAIN_WILDCARD', 'traefik.me', /^(?!-)[a-z0-9-]{1,63}(\.(?!-)[a-z0-9-]{1,63})+$/, 'a lower-case domain such as traefik.me'),
       serverIp: matching(env, 'BERTH_SERVER_IP', '', /^(\d{1,3}\.){3}\d{1,3}$/, 'an IPv4 address'),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { checkRegistryLogin } from '../docker/registry-auth.js';
+import { registryFetch } from '../docker/registry-fetch.js';
 import { maskColumns, unlessMasked } from '../model/masking.js';
 import * as m from '../model/registry.js';
 import type { RegistryRow, RegistryValues } from '../store/registries.js';
@@ -14,9 +15,9 @@ export default group('registry', {
     output: 'registry',
     input: m.registryCreate,
     description: 'Logs in to the registry (Registry HTTP API v2, as `docker login` does) and stores it only if that succeeds; 400 with the reason otherwise. The password is stored encrypted and answered masked.',
-    handler: async ({ serverId, ...values }, { store }) => {
+    handler: async ({ serverId, ...values }, { store, config }) => {
       m.assertLocalServer(serverId);
-      await checkRegistryLogin(values);
+      await checkRegistryLogin(values, { fetch: registryFetch(config.registryCa) });
       return masked(store.registries.create(values));
     },
   }),
@@ -32,7 +33,7 @@ export default group('registry', {
     output: 'ok',
     input: m.registryUpdate,
     description: 'Updates the given fields; a changed username, password or URL is logged in again first (400 if that fails, nothing written). `createdAt` and `organizationId` are accepted and ignored; a password equal to the mask keeps the stored one.',
-    handler: async (input, { store }) => {
+    handler: async (input, { store, config }) => {
       m.assertLocalServer(input.serverId);
       const current = store.registries.get(input.registryId);
       const set: Partial<RegistryValues> = {
@@ -49,7 +50,7 @@ export default group('registry', {
         registryUrl: set.registryUrl ?? current.registryUrl,
       };
       if (login.username !== current.username || login.password !== current.password || login.registryUrl !== current.registryUrl)
-        await checkRegistryLogin(login);
+        await checkRegistryLogin(login, { fetch: registryFetch(config.registryCa) });
       store.registries.update(input.registryId, set);
       return true;
     },
@@ -73,9 +74,9 @@ export default group('registry', {
     output: 'ok',
     input: m.registryTest,
     description: 'Logs in with the given credentials without storing anything: true, or 400 with the reason.',
-    handler: async ({ serverId, ...login }) => {
+    handler: async ({ serverId, ...login }, { config }) => {
       m.assertLocalServer(serverId);
-      await checkRegistryLogin(login);
+      await checkRegistryLogin(login, { fetch: registryFetch(config.registryCa) });
       return true;
     },
   }),
@@ -84,10 +85,10 @@ export default group('registry', {
     output: 'ok',
     input: m.registryTestById,
     description: 'Logs in with a stored registry\'s credentials: true, or 400 with the reason.',
-    handler: async ({ registryId, serverId }, { store }) => {
+    handler: async ({ registryId, serverId }, { store, config }) => {
       m.assertLocalServer(serverId);
       // Present: the schema refuses a call without it.
-      await checkRegistryLogin(store.registries.get(registryId!));
+      await checkRegistryLogin(store.registries.get(registryId!), { fetch: registryFetch(config.registryCa) });
       return true;
     },
   }),

@@ -1,6 +1,7 @@
 import type { Config } from '../config.js';
 import { resolveEndpointMode } from '../docker/endpoint-mode.js';
 import { createEngine } from '../docker/engine.js';
+import { registryFetch } from '../docker/registry-fetch.js';
 import { EDGE_NETWORK } from '../routing/start.js';
 import type { Store } from '../store/index.js';
 import { Deployer } from './deployer.js';
@@ -26,6 +27,7 @@ export function createDeployer(config: Config, store: Store, warn: (message: str
     maxArchiveBytes: MAX_ARCHIVE_BYTES,
     keepReleases: config.deploy.keepReleases,
     clusterRegistry: config.registry,
+    registryFetch: registryFetch(config.registryCa),
     warn,
   });
   return new Deployer({ store, dataDir: config.dataDir, settings: config.deploy, routing: config, logs, engine, runner, warn });

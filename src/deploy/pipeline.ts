@@ -42,6 +42,8 @@ export interface PipelineDeps {
   keepReleases: number;
   /** Where builds go when an application has no registry (BERTH_REGISTRY_*), so every node can pull them. */
   clusterRegistry?: ClusterRegistry;
+  /** The fetch Berth's own registry calls use (trusting BERTH_REGISTRY_CA_FILE's CAs). */
+  registryFetch?: typeof fetch;
   warn(message: string, err?: unknown): void;
 }
 
@@ -69,6 +71,9 @@ function hardSignal(signal: AbortSignal): AbortSignal {
 export function createPipeline(deps: PipelineDeps): JobRunner {
   const { store, engine } = deps;
 
+  /** Registries that refused to delete a manifest: told once (retention.ts). */
+  const refusedDeletes = new Set<string>();
+
   function load(applicationId: string): Loaded {
     return store.applications.one(applicationId) as Loaded;
   }
@@ -88,6 +93,7 @@ export function createPipeline(deps: PipelineDeps): JobRunner {
 
   const sourceOptions: SourceOptions = {
     docker: deps.docker,
+    fetch: deps.registryFetch,
     imageExists: (ref) => engine.imageExists(ref),
     gitInputs: ({ app, commit }) => ({
       provider: providerOf(app, store.gitProviders),
@@ -286,7 +292,11 @@ export function createPipeline(deps: PipelineDeps): JobRunner {
     if (end.status !== 'done' && built && (stage === 'building' || stage === 'pushing')) await engine.removeImage(built).catch(() => undefined);
     store.deployments.endJob(job.jobId, end);
     log.end(end.status);
-    await pruneReleases({ store, engine, keep: deps.keepReleases, warn: deps.warn }, app.applicationId);
+    // A preview's releases are no rollback targets and never leave its registry here.
+    const registry = preview
+      ? undefined
+      : { registries: registriesOf(app), fetch: deps.registryFetch, refused: refusedDeletes, appName: app.appName, unreleased: end.status === 'done' ? undefined : (store.deployments.get(deploymentId).image ?? undefined) };
+    await pruneReleases({ store, engine, keep: deps.keepReleases, warn: deps.warn, registry }, app.applicationId);
   }
 
   /** start/stop/reload: the app's status after each, once its service got there. */

@@ -5,6 +5,7 @@
  * credentials (or the token) means the login is good.
  */
 import { badRequest } from '../model/errors.js';
+import { fetchFailure } from './registry-fetch.js';
 
 /** Where `docker login` goes when no registry is named. */
 export const DOCKER_HUB = 'registry-1.docker.io';
@@ -70,13 +71,26 @@ export interface LoginOptions {
   timeoutMs?: number;
 }
 
-/** Why a request never got an answer, in words an operator can act on. */
-function unreachable(err: unknown, timeoutMs: number): string {
-  const e = err as Error & { cause?: { code?: string; message?: string } };
-  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return `no answer within ${timeoutMs / 1000} s`;
-  // Node's fetch refuses the Fetch standard's "bad ports" (e.g. 1, 22, 6000) before connecting.
-  if (e?.cause?.message === 'bad port') return 'the port is one HTTP clients refuse to use';
-  return e?.cause?.message || e?.cause?.code || e?.message || String(err);
+/**
+ * The Authorization header answering a registry's 401 challenge (the credentials for
+ * Basic, a token from the realm for Bearer; anonymous token requests for public images).
+ * Undefined for Basic without credentials; throws `fail(why)` when it cannot be answered.
+ */
+export async function authorizationFor(
+  challenge: string | null,
+  creds: Pick<RegistryLogin, 'username' | 'password'> | undefined,
+  fail: (why: string) => Error,
+  opts: { fetch: typeof fetch; signal: AbortSignal },
+): Promise<string | undefined> {
+  const answer = answerChallenge(challenge, creds ?? { username: '', password: '' });
+  if (!answer) throw fail('it asks for an authentication scheme Docker clients do not support');
+  if (answer.kind === 'basic') return creds ? answer.authorization : undefined;
+  const res = await opts.fetch(answer.url, { headers: creds ? { authorization: answer.authorization } : {}, signal: opts.signal });
+  if (!res.ok) throw fail(res.status === 401 || res.status === 403 ? 'unauthorized: incorrect username or password' : `its token service answered HTTP ${res.status}`);
+  const body = (await res.json().catch(() => ({}))) as { token?: string; access_token?: string };
+  const token = body.token ?? body.access_token;
+  if (!token) throw fail('its token service returned no token');
+  return `Bearer ${token}`;
 }
 
 /** Logs in the way `docker login` would; resolves when it succeeds, throws a 400 saying why otherwise. */
@@ -85,16 +99,18 @@ export async function checkRegistryLogin(login: RegistryLogin, opts: LoginOption
   const timeoutMs = opts.timeoutMs ?? 10_000;
   const host = login.registryUrl || DOCKER_HUB;
   const failed = (why: string) => badRequest(`Login to registry "${host}" failed: ${why}`);
-  const refusal = (s: number) => (s === 401 || s === 403 ? 'unauthorized: incorrect username or password' : undefined);
 
-  /** One request; a network failure becomes a 400 naming `what` could not be reached. */
-  const request = async (what: string, url: string, authorization?: string) => {
-    try {
-      return await doFetch(url, { headers: authorization ? { authorization } : {}, signal: AbortSignal.timeout(timeoutMs) });
-    } catch (err) {
-      throw badRequest(`Could not reach ${what}: ${unreachable(err, timeoutMs)}`);
-    }
-  };
+  /** A fetch whose network failure becomes a 400 naming `what` could not be reached. */
+  const reaching =
+    (what: string): typeof fetch =>
+    async (url, init) => {
+      try {
+        return await doFetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+      } catch (err) {
+        throw badRequest(`Could not reach ${what}: ${fetchFailure(err, timeoutMs)}`);
+      }
+    };
+  const request = (url: string, authorization?: string) => reaching(`registry "${host}"`)(url, { headers: authorization ? { authorization } : {} });
   const status = async (res: Response) => {
     await res.body?.cancel();
     return res.status;
@@ -103,7 +119,7 @@ export async function checkRegistryLogin(login: RegistryLogin, opts: LoginOption
   /** The first origin that answers `/v2/`. */
   const probe = async ([origin, ...rest]: string[]): Promise<{ origin: string; first: Response }> => {
     try {
-      return { origin, first: await request(`registry "${host}"`, `${origin}/v2/`) };
+      return { origin, first: await request(`${origin}/v2/`) };
     } catch (err) {
       if (!rest.length) throw err;
       return probe(rest);
@@ -114,20 +130,10 @@ export async function checkRegistryLogin(login: RegistryLogin, opts: LoginOption
   if (first.ok) return; // the registry lets anyone in
   if (firstStatus !== 401) throw failed(`GET /v2/ answered HTTP ${firstStatus}; is this a Docker registry?`);
 
-  const answer = answerChallenge(first.headers.get('www-authenticate'), login);
-  if (!answer) throw failed('it asks for an authentication scheme Docker clients do not support');
-  let authorization = answer.authorization;
-  if (answer.kind === 'token') {
-    const res = await request(`the token service of registry "${host}"`, answer.url, answer.authorization);
-    if (!res.ok) {
-      const s = await status(res);
-      throw failed(refusal(s) ?? `its token service answered HTTP ${s}`);
-    }
-    const body = (await res.json().catch(() => ({}))) as { token?: string; access_token?: string };
-    const token = body.token ?? body.access_token;
-    if (!token) throw failed('its token service returned no token');
-    authorization = `Bearer ${token}`;
-  }
-  const s = await status(await request(`registry "${host}"`, `${origin}/v2/`, authorization));
-  if (s < 200 || s >= 300) throw failed(refusal(s) ?? `GET /v2/ answered HTTP ${s}`);
+  const authorization = await authorizationFor(first.headers.get('www-authenticate'), login, failed, {
+    fetch: reaching(`the token service of registry "${host}"`),
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  const s = await status(await request(`${origin}/v2/`, authorization));
+  if (s < 200 || s >= 300) throw failed(s === 401 || s === 403 ? 'unauthorized: incorrect username or password' : `GET /v2/ answered HTTP ${s}`);
 }

@@ -2,7 +2,8 @@
  * The registry Berth manages for a cluster (pure): the Distribution registry as a Swarm
  * service on the manager, where every node pulls what Berth built. Its users come from an
  * htpasswd file, its certificate (when given) from Swarm secrets, its data from a volume on
- * the manager (one replica, pinned, so the data stays where it was written).
+ * the manager it was first created on (one replica, pinned to that node: a volume is one
+ * node's, and a task moved to another manager would find an empty registry).
  */
 import { createHash } from 'node:crypto';
 import type Docker from 'dockerode';
@@ -21,6 +22,8 @@ export interface SecretRef {
 
 export interface RegistryServiceSettings {
   image: string;
+  /** The node its data lives on. */
+  nodeId: string;
   /** Published on the manager's own address (host mode: no routing mesh needed). */
   port: number;
   htpasswd: SecretRef;
@@ -52,7 +55,7 @@ export function registryServiceSpec(s: RegistryServiceSettings): Docker.ServiceS
         Secrets: secrets,
         Mounts: [{ Type: 'volume', Source: REGISTRY_VOLUME, Target: '/var/lib/registry' }],
       },
-      Placement: { Constraints: ['node.role == manager'] },
+      Placement: { Constraints: [`node.id == ${s.nodeId}`] },
       RestartPolicy: { Condition: 'any', Delay: 1_000_000_000 },
     },
     Mode: { Replicated: { Replicas: 1 } },
@@ -60,6 +63,12 @@ export function registryServiceSpec(s: RegistryServiceSettings): Docker.ServiceS
     UpdateConfig: { Parallelism: 1, Order: 'stop-first', FailureAction: 'rollback' },
     EndpointSpec: { Mode: 'dnsrr', Ports: [{ Protocol: 'tcp', TargetPort: REGISTRY_PORT, PublishedPort: s.port, PublishMode: 'host' }] },
   };
+}
+
+/** The node an existing registry service is pinned to (its data is there), else `here` (pure). */
+export function registryNodeOf(existing: Docker.ServiceSpec | undefined, here: string): string {
+  const pinned = existing?.TaskTemplate?.Placement?.Constraints?.map((c) => /^node\.id\s*==\s*(\S+)$/.exec(c)?.[1]).find(Boolean);
+  return pinned ?? here;
 }
 
 /** The `host:port` the nodes reach the registry at: the manager's swarm address (pure). */

@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { registryImageOf, pushCommands } from '../../src/deploy/push.js';
-import { retention } from '../../src/deploy/retention.js';
+import { manifestDeletions, retention } from '../../src/deploy/retention.js';
+import { deleteOutcome } from '../../src/docker/registry-manifests.js';
 import { snapshotOf } from '../../src/deploy/snapshot.js';
 import { serviceSpec } from '../../src/docker/service-spec.js';
 import { appHealth, type TaskView } from '../../src/model/app-health.js';
@@ -57,6 +58,7 @@ describe('retention', () => {
     const plan = retention({ rollbacks: rows(7), images: rows(7).map((r) => r.image), keep: 5, protectedImages: new Set() });
     assert.deepEqual(plan.dropRollbacks.sort(), ['r1', 'r2']);
     assert.deepEqual(plan.removeImages.sort(), ['web:d1', 'web:d2']);
+    assert.deepEqual(plan.keepImages.sort(), ['web:d3', 'web:d4', 'web:d5', 'web:d6', 'web:d7']);
   });
 
   test('an image a protected release uses stays even when its row goes (what runs after a rollback)', () => {
@@ -74,6 +76,44 @@ describe('retention', () => {
   test('version order decides, not the order rows come in', () => {
     const plan = retention({ rollbacks: rows(3).reverse(), images: [], keep: 1, protectedImages: new Set() });
     assert.deepEqual(plan.dropRollbacks.sort(), ['r1', 'r2']);
+  });
+});
+
+describe('registry retention', () => {
+  const repo = 'r.io:5000/berth/web';
+  const [A, B, C] = ['a', 'b', 'c'].map((c) => `sha256:${c.repeat(64)}`);
+
+  test("a dropped release's manifest goes from its registry when nothing kept uses its digest", () => {
+    const out = manifestDeletions({ dropped: [{ image: `${repo}:d1`, digest: A }], kept: [{ image: `${repo}:d2`, digest: B }], running: [`${repo}@${B}`] });
+    assert.deepEqual(out, [{ image: `${repo}:d1`, digest: A }]);
+  });
+
+  test('a digest a kept release shares (an unchanged build) or a running service uses stays', () => {
+    assert.deepEqual(manifestDeletions({ dropped: [{ image: `${repo}:d1`, digest: A }], kept: [{ image: `${repo}:d3`, digest: A }], running: [] }), []);
+    assert.deepEqual(manifestDeletions({ dropped: [{ image: `${repo}:d1`, digest: A }], kept: [], running: [`${repo}@${A}`] }), []);
+  });
+
+  test('the same digest in another repository does not protect it; two dropped tags of one digest make one delete', () => {
+    const out = manifestDeletions({
+      dropped: [{ image: `${repo}:d1`, digest: A }, { image: `${repo}:d2`, digest: A }],
+      kept: [{ image: 'r.io:5000/berth/other:d9', digest: A }],
+      running: [`r.io:5000/berth/other@${A}`],
+    });
+    assert.deepEqual(out, [{ image: `${repo}:d1`, digest: A }]);
+  });
+
+  test('nothing goes from a repository where a kept digest is unknown; a tag already gone needs no delete', () => {
+    assert.deepEqual(manifestDeletions({ dropped: [{ image: `${repo}:d1`, digest: A }], kept: [{ image: `${repo}:d2`, digest: undefined }], running: [] }), []);
+    assert.deepEqual(manifestDeletions({ dropped: [{ image: `${repo}:d1`, digest: null }, { image: `${repo}:d2`, digest: C }], kept: [{ image: `${repo}:d3`, digest: null }], running: [] }), [{ image: `${repo}:d2`, digest: C }]);
+  });
+
+  test("a registry's answer to a delete: 202 deleted, 404 already gone, 405 or UNSUPPORTED refused, else an error", () => {
+    assert.equal(deleteOutcome(202, ''), 'deleted');
+    assert.equal(deleteOutcome(404, '{"errors":[{"code":"MANIFEST_UNKNOWN"}]}'), 'absent');
+    assert.equal(deleteOutcome(405, '{"errors":[{"code":"UNSUPPORTED","message":"The operation is unsupported."}]}'), 'refused');
+    assert.equal(deleteOutcome(400, '{"errors": [{"code": "UNSUPPORTED"}]}'), 'refused');
+    assert.equal(deleteOutcome(401, '{"errors":[{"code":"UNAUTHORIZED"}]}'), undefined);
+    assert.equal(deleteOutcome(500, ''), undefined);
   });
 });
 

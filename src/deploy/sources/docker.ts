@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { answerChallenge, registryOrigins } from '../../docker/registry-auth.js';
+import { manifestRequest } from '../../docker/registry-manifests.js';
 import type { Fetched, JobContext, Source } from '../types.js';
 import { normalizeRegistry, parseImageRef, registryHost, type ImageRef } from './image-ref.js';
 
@@ -30,68 +30,39 @@ export interface ResolveOptions {
   timeoutMs?: number;
 }
 
-/** The digest the registry serves for `ref`'s tag right now. */
-export async function resolveDigest(ref: ImageRef, creds: Credentials | undefined, opts: ResolveOptions = {}): Promise<string> {
-  const doFetch = opts.fetch ?? fetch;
+/** The digest the registry serves for `ref`'s tag right now; null when it has no such tag. */
+export async function manifestDigest(ref: ImageRef, creds: Credentials | undefined, opts: ResolveOptions = {}): Promise<string | null> {
   const host = registryHost(ref.domain);
   const image = `${ref.name}:${ref.tag}`;
   const fail = (why: string) => new Error(`Could not resolve ${image} on registry ${host}: ${why}`);
-  const signal = () => {
-    const t = AbortSignal.timeout(opts.timeoutMs ?? 30_000);
-    return opts.signal ? AbortSignal.any([opts.signal, t]) : t;
-  };
-  const manifest = (origin: string, method: 'HEAD' | 'GET', authorization?: string) =>
-    doFetch(`${origin}/v2/${ref.repository}/manifests/${encodeURIComponent(ref.tag)}`, {
-      method,
-      headers: { accept: MANIFEST_ACCEPT, ...(authorization ? { authorization } : {}) },
-      signal: signal(),
-    });
-
-  // https first; plain http only for a registry on loopback (as Docker does).
-  let origin: string | undefined;
-  let res: Response | undefined;
-  let unreachable: unknown;
-  for (const o of registryOrigins(ref.domain === 'docker.io' ? '' : host)) {
-    try {
-      res = await manifest(o, 'HEAD');
-      origin = o;
-      break;
-    } catch (err) {
-      if (opts.signal?.aborted) throw err;
-      unreachable = err;
-    }
-  }
-  if (!res || !origin) {
-    const e = unreachable as Error & { cause?: { message?: string; code?: string } };
-    throw fail(`not reachable (${e?.cause?.message || e?.cause?.code || e?.message})`);
-  }
-
-  let authorization: string | undefined;
-  if (res.status === 401) {
-    const answer = answerChallenge(res.headers.get('www-authenticate'), creds ?? { username: '', password: '' });
-    if (!answer) throw fail('it asks for an authentication scheme Docker clients do not support');
-    if (answer.kind === 'basic') {
-      if (!creds) throw fail('it requires credentials; set the username and password of the docker source');
-      authorization = answer.authorization;
-    } else {
-      // Anonymous token requests carry no credentials (public images on Docker Hub, GHCR, …).
-      const tokenRes = await doFetch(answer.url, { headers: creds ? { authorization: answer.authorization } : {}, signal: signal() });
-      if (!tokenRes.ok) throw fail(tokenRes.status === 401 || tokenRes.status === 403 ? 'unauthorized: incorrect username or password' : `its token service answered HTTP ${tokenRes.status}`);
-      const body = (await tokenRes.json().catch(() => ({}))) as { token?: string; access_token?: string };
-      const token = body.token ?? body.access_token;
-      if (!token) throw fail('its token service returned no token');
-      authorization = `Bearer ${token}`;
-    }
-    res = await manifest(origin, 'HEAD', authorization);
-  }
+  const { res, send } = await manifestRequest(
+    {
+      host: ref.domain === 'docker.io' ? '' : host,
+      repository: ref.repository,
+      reference: ref.tag,
+      method: 'HEAD',
+      accept: MANIFEST_ACCEPT,
+      fail,
+      missingCredentials: 'it requires credentials; set the username and password of the docker source',
+    },
+    creds,
+    opts,
+  );
   if (res.status === 401 || res.status === 403) throw fail(creds ? 'unauthorized: incorrect username or password, or no pull access' : 'unauthorized: the image is private; set the credentials of the docker source');
-  if (res.status === 404) throw fail('no such image or tag');
+  if (res.status === 404) return null;
   if (!res.ok) throw fail(`the registry answered HTTP ${res.status}`);
   const digest = res.headers.get('docker-content-digest');
   if (digest && /^sha256:[a-f0-9]{64}$/.test(digest)) return digest;
   // A registry that does not send the header: the digest is the manifest's own hash.
-  const body = Buffer.from(await (await manifest(origin, 'GET', authorization)).arrayBuffer());
+  const body = Buffer.from(await (await send('GET')).arrayBuffer());
   return `sha256:${createHash('sha256').update(body).digest('hex')}`;
+}
+
+/** The digest the registry serves for `ref`'s tag right now. */
+export async function resolveDigest(ref: ImageRef, creds: Credentials | undefined, opts: ResolveOptions = {}): Promise<string> {
+  const digest = await manifestDigest(ref, creds, opts);
+  if (!digest) throw new Error(`Could not resolve ${ref.name}:${ref.tag} on registry ${registryHost(ref.domain)}: no such image or tag`);
+  return digest;
 }
 
 /** The credentials of the application for `ref`'s registry, if it has some for that one. */
