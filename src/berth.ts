@@ -3,6 +3,7 @@ import { procedures } from './api/procedures.js';
 import type { Config } from './config.js';
 import { createDeployer } from './deploy/index.js';
 import { createSampler } from './monitoring/index.js';
+import { createNotifier } from './notify/index.js';
 import { Cluster } from './cluster/index.js';
 import { Containers } from './docker/containers.js';
 import { createEngine } from './docker/engine.js';
@@ -47,7 +48,10 @@ export async function startBerth(config: Config, out: (line: string) => void = c
   const engine = createEngine(config);
   const containers = new Containers(engine);
   const routing = prepareRouting(config, store.routing, (line) => out(`Berth: ${line}`));
-  const app = await buildServer({ store, config, procedures, version, deploy, containers, cluster: Cluster.over(engine), edge: routing.edge });
+  // Deployments queue their messages themselves (in the transaction that ends them); this sends them.
+  const notifier = createNotifier({ config, store, version, health: (appName) => containers.health(appName), warn });
+  notifier.start();
+  const app = await buildServer({ store, config, procedures, version, deploy, containers, cluster: Cluster.over(engine), edge: routing.edge, notify: notifier.notify });
   const url = await app.listen({ port: config.port, host: config.host });
   out(`Berth ${version} listening on ${url} (data: ${config.dataDir})`);
   routing.start();
@@ -60,6 +64,7 @@ export async function startBerth(config: Config, out: (line: string) => void = c
       await routing.stop();
       await sampler.stop();
       await deploy.stop();
+      await notifier.stop();
       data.close();
     },
   };

@@ -4,6 +4,7 @@ import type { Config } from '../config.js';
 import type { Deployer } from '../deploy/deployer.js';
 import type { Containers } from '../docker/containers.js';
 import type { Caller, Role } from '../model/api-key.js';
+import type { Notify } from '../model/events.js';
 import type { OutputName } from './outputs.js';
 import type { Store } from '../store/index.js';
 
@@ -20,6 +21,8 @@ export interface Context {
   containers: Containers;
   /** The Swarm's nodes: join, leave, availability and labels (`cluster.*`, `swarm.*`). */
   cluster: Cluster;
+  /** Queues an event for the notification channels (`notification.receiveNotification`). */
+  notify: Notify;
 }
 
 export interface Procedure<I extends z.ZodType = z.ZodType> {

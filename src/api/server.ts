@@ -17,6 +17,7 @@ import { registerWebhookRoutes } from './webhook-routes.js';
 import type { buildOpenApi } from './openapi.js';
 import { registerDocsRoutes } from './docs-route.js';
 import type { Caller } from '../model/api-key.js';
+import type { Notify } from '../model/events.js';
 import { mayCall, type Context, type Procedure } from './procedure.js';
 import { RateLimiter } from './rate-limit.js';
 import { registerDashboard } from './dashboard.js';
@@ -41,6 +42,7 @@ export interface ServerDeps {
   deploy: Deployer;
   containers: Containers;
   cluster: Cluster;
+  notify: Notify;
   /** How the edge (Traefik) is doing, for the health answer. */
   edge?: () => EdgeStatus;
 }
@@ -146,7 +148,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       throw new BerthError('NOT_FOUND', `No procedure at ${method} ${name}`);
     if (!mayCall(caller.role, proc.access)) throw new BerthError('FORBIDDEN', `A ${caller.role} token may not call ${proc.name}`);
     const input = validate(proc.input, rawInput(proc));
-    const ctx: Context = { store, config, caller, deploy: deps.deploy, containers: deps.containers, cluster: deps.cluster };
+    const ctx: Context = { store, config, caller, deploy: deps.deploy, containers: deps.containers, cluster: deps.cluster, notify: deps.notify };
     const key = proc.cached ? `${proc.name}|${caller.role}|${JSON.stringify(input)}` : undefined;
     let body = key ? cache.get(key) : undefined;
     if (body === undefined) {
