@@ -246,3 +246,34 @@ describe('notifications: the outbox across restarts (a local receiver stands in 
     assert.equal(remote.status, 404);
   });
 });
+
+describe('notifications: server thresholds from the monitoring samples (a local receiver stands in for a custom webhook)', () => {
+  let b: TestBerth;
+  let rx: Receiver;
+
+  before(async () => {
+    rx = await startReceiver();
+    // the sampler stays quiet (an hour's interval): the samples are the test's
+    b = await startTestBerth({ BERTH_NOTIFY_CHECK_MS: '200', BERTH_THRESHOLD_CPU: '80', BERTH_THRESHOLD_SECONDS: '2', BERTH_METRICS_INTERVAL_MS: '3600000' });
+  });
+
+  after(async () => {
+    await b?.close();
+    await rx?.close();
+  });
+
+  const sample = (time: number, cpu: number) => ({ time, cpu, memoryUsed: 1, memoryTotal: 10, dataDiskUsed: 1, dataDiskTotal: 10, dockerDiskUsed: null, dockerDiskTotal: null, rss: 1 });
+
+  test('CPU over its level for the set time sends one alert, however many checks see it', async () => {
+    await ok(b, 'notification.createCustom', { name: 'load', ...flags, appBuildError: false, serverThreshold: true, endpoint: `${rx.url}/load` });
+    const now = Date.now();
+    for (const t of [now - 3000, now - 2000, now - 1000, now]) b.store.metrics.record([], sample(t, 95));
+    await until('the alert', () => rx.requests.length, (n) => n >= 1);
+    // several more checks over the same breach
+    await new Promise((r) => setTimeout(r, 800));
+    assert.equal(rx.requests.length, 1);
+    const body = JSON.parse(rx.requests[0].body);
+    assert.deepEqual([body.event.type, body.event.metric, body.event.value, body.event.threshold], ['server.threshold', 'cpu', 95, 80]);
+    assert.ok(body.event.forSeconds >= 2);
+  });
+});
