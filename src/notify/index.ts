@@ -70,10 +70,12 @@ export function createNotifier(deps: NotifierDeps): Notifier {
   return {
     notify,
     start() {
-      const stuck = store.outbox.recoverSending();
-      if (stuck) deps.warn(`notifications: ${stuck} message(s) were being sent when Berth stopped; not sent again (see notification.one)`);
       unsubscribe = store.outbox.onEnqueued(kick);
-      if (store.outbox.nextDue() !== undefined) kick();
+      if (store.outbox.hasWork()) {
+        const stuck = store.outbox.recoverSending();
+        if (stuck) deps.warn(`notifications: ${stuck} message(s) were being sent when Berth stopped; not sent again (see notification.one)`);
+        if (store.outbox.nextDue() !== undefined) kick();
+      }
       notify({ type: 'server.restarted', version: deps.version, at: new Date().toISOString() });
       checkTimer = setInterval(() => {
         if (checking) return;

@@ -1,5 +1,6 @@
 import { and, asc, eq, inArray, lte, min, sql } from 'drizzle-orm';
-import { eventFlag, eventKey, type BerthEvent, type EventSubject } from '../model/events.js';
+import type { Statement } from 'better-sqlite3';
+import { eventFlag, eventKey, type BerthEvent, type EventFlag, type EventSubject } from '../model/events.js';
 import type { Cipher } from '../secrets/cipher.js';
 import type { DB } from './db.js';
 import { now } from './ids.js';
@@ -19,8 +20,16 @@ export const INTERRUPTED_SEND = 'interrupted by a restart while sending: not sen
  */
 export function outboxStore(db: DB, cipher: Cipher) {
   const listeners = new Set<() => void>();
-  const subscribers = (flag: string) =>
-    db.select({ notificationId: notification.notificationId }).from(notification).where(sql`${sql.identifier(flag)} = 1`).all().map((r) => r.notificationId);
+  // Plain SQLite for what runs without any channel configured (every deployment's end, the
+  // periodic check, start-up): no query building on paths that find nothing.
+  const byFlag = new Map<EventFlag, Statement>();
+  const subscribers = (flag: EventFlag): string[] => {
+    let query = byFlag.get(flag);
+    // `flag` is one of eventFlag's values, never input
+    if (!query) byFlag.set(flag, (query = db.$client.prepare(`SELECT "notificationId" FROM "notification" WHERE "${flag}" = 1`).pluck()));
+    return query.all() as string[];
+  };
+  const pendingWork = db.$client.prepare(`SELECT EXISTS (SELECT 1 FROM "notification_outbox" WHERE "state" IN ('pending', 'sending'))`).pluck();
 
   /** The names a message about an application (and its deployment) shows, as they are now. */
   function subjectOf(event: BerthEvent): EventSubject {
@@ -44,9 +53,9 @@ export function outboxStore(db: DB, cipher: Cipher) {
      * same event enqueued again adds nothing. Returns how many were queued.
      */
     enqueue(event: BerthEvent): number {
+      const targets = subscribers(eventFlag[event.type]);
+      if (!targets.length) return 0;
       const queued = db.transaction(() => {
-        const targets = subscribers(eventFlag[event.type]);
-        if (!targets.length) return 0;
         const subject = subjectOf(event);
         const key = eventKey(event);
         const at = now();
@@ -64,8 +73,13 @@ export function outboxStore(db: DB, cipher: Cipher) {
       return () => listeners.delete(listener);
     },
 
+    /** Whether any message waits to be sent or was being sent: start-up does nothing more when none does. */
+    hasWork(): boolean {
+      return pendingWork.get() === 1;
+    },
+
     /** Whether any channel receives events of this flag (the periodic checks run only then). */
-    wanted(flag: string): boolean {
+    wanted(flag: EventFlag): boolean {
       return subscribers(flag).length > 0;
     },
 

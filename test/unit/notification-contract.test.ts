@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { request, startTestBerth, type TestBerth } from '../helpers/berth.js';
+import { enumsOf, inputOf, type Schema } from '../helpers/openapi-inputs.js';
 
 /**
  * Berth's notification.* routes against Dokploy's (test/fixtures/dokploy-openapi-notification.json,
@@ -10,25 +11,6 @@ import { request, startTestBerth, type TestBerth } from '../helpers/berth.js';
  * contract leaves optional. Berth takes an absent event flag as off, so a client may send fewer.
  */
 const contract = JSON.parse(fs.readFileSync(new URL('../fixtures/dokploy-openapi-notification.json', import.meta.url), 'utf8'));
-
-type Schema = Record<string, any>;
-
-function inputOf(op: Schema): { props: Record<string, Schema>; required: Set<string> } {
-  if (op.requestBody) {
-    const s = op.requestBody.content['application/json'].schema;
-    return { props: s.properties ?? {}, required: new Set(s.required ?? []) };
-  }
-  const props: Record<string, Schema> = {};
-  const required = new Set<string>();
-  for (const p of op.parameters ?? []) {
-    props[p.name] = p.schema;
-    if (p.required) required.add(p.name);
-  }
-  return { props, required };
-}
-
-const enumsOf = (s: Schema | undefined): string[] | undefined =>
-  !s || typeof s !== 'object' ? undefined : Array.isArray(s.enum) ? [...s.enum].sort() : (s.anyOf ?? []).map(enumsOf).find(Boolean);
 
 describe('notification.* versus the contract', () => {
   let b: TestBerth;
