@@ -119,16 +119,25 @@ const optionalFlags = Object.fromEntries(eventFlags.map((f) => [f, z.boolean().o
 /** `create<Provider>`: a name, the event flags (absent: off) and the provider's fields. */
 export const createInput = <T extends ProviderType>(type: T) => z.object({ name: text(), ...flagInputs, ...providerFields[type] });
 
+/**
+ * An update field: absent keeps the value (no create default applies), and so does "" where
+ * "" is not a value the field can hold (a webhook URL, a token): Dokploy's CLI sends "" for
+ * every option it was not given.
+ */
+function updateField(schema: z.ZodType): z.ZodType {
+  const base = (schema instanceof z.ZodDefault ? schema.unwrap() : schema) as z.ZodType;
+  return base.safeParse('').success ? base.optional() : z.preprocess((v) => (v === '' ? undefined : v), base.optional());
+}
+
 /** `update<Provider>`: the ids and any of the fields; absent fields keep their value. `organizationId` is accepted and ignored. */
 export const updateInput = <T extends ProviderType>(type: T) =>
   z.object({
     notificationId: id(),
     [providerIdKey(type)]: z.string().max(64).optional(),
     organizationId: z.string().optional(),
-    name: text().optional(),
+    name: updateField(text()),
     ...optionalFlags,
-    // without the create defaults: an absent field is unchanged, not reset
-    ...(Object.fromEntries(Object.entries(providerFields[type]).map(([k, s]) => [k, ((s instanceof z.ZodDefault ? s.unwrap() : s) as z.ZodType).optional()])) as Record<string, z.ZodType>),
+    ...(Object.fromEntries(Object.entries(providerFields[type]).map(([k, s]) => [k, updateField(s as z.ZodType)])) as Record<string, z.ZodType>),
   });
 
 /** `test<Provider>Connection`: the provider's fields only; nothing is stored. */

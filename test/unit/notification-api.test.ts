@@ -1,4 +1,8 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startTestBerth, type TestBerth } from '../helpers/berth.js';
 import { closedPort, startMailbox, startReceiver, type Mailbox, type Receiver } from '../helpers/receiver.js';
@@ -48,6 +52,10 @@ describe('notification.* API (a local receiver stands in for Slack, Discord and 
     assert.equal(one.slack.channel, '#ops', 'a field left out keeps its value');
     assert.equal(b.store.notifications.get(created.notificationId).config.webhookUrl, `${rx.url}/services/T/B/secret1`);
 
+    // Dokploy's CLI sends "" for the options it was not given: a URL or name of "" keeps the stored one
+    await ok('notification.updateSlack', { notificationId: created.notificationId, slackId: '', name: '', webhookUrl: '', channel: '#ops' });
+    assert.equal(b.store.notifications.get(created.notificationId).config.webhookUrl, `${rx.url}/services/T/B/secret1`);
+    assert.equal((await ok('notification.one', { notificationId: created.notificationId })).name, 'ops');
     await ok('notification.updateSlack', { notificationId: created.notificationId, slackId: '', name: 'ops-2', webhookUrl: `${rx.url}/services/T/B/secret2` });
     assert.equal(b.store.notifications.get(created.notificationId).config.webhookUrl, `${rx.url}/services/T/B/secret2`);
     assert.equal((await ok('notification.one', { notificationId: created.notificationId })).name, 'ops-2');
@@ -133,5 +141,25 @@ describe('notification.* API (a local receiver stands in for Slack, Discord and 
     assert.equal((await b.call('notification.all', {}, ro)).status, 200);
     assert.equal((await b.call('notification.createLark', { name: 'l', webhookUrl: 'https://open.larksuite.com/x' }, ro)).status, 403);
     assert.equal((await b.call('notification.testLarkConnection', { webhookUrl: 'https://open.larksuite.com/x' }, ro)).status, 403);
+  });
+
+  test("Dokploy's CLI (0.30.7) creates and lists channels: its flag-only booleans, a JSON list for toAddresses", async () => {
+    const bin = path.resolve(import.meta.dirname, '../../node_modules/@dokploy/cli/dist/index.js');
+    const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-notify-cli-'));
+    const env: NodeJS.ProcessEnv = { ...process.env, DOKPLOY_URL: b.url, DOKPLOY_API_KEY: b.token, NO_PROXY: '127.0.0.1', no_proxy: '127.0.0.1' };
+    const cli = (args: string[]) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+        execFile(process.execPath, [bin, ...args], { cwd, env, timeout: 30_000 }, (err, stdout, stderr) => resolve({ code: err ? 1 : 0, stdout, stderr })),
+      );
+    const allFlags = ['--appBuildError', '--databaseBackup', '--dokployBackup', '--volumeBackup', '--dokployRestart', '--appDeploy', '--dockerCleanup', '--serverThreshold'];
+    const created = await cli(['notification', 'create-email', ...allFlags, '--name', 'cli-mail', '--smtpServer', '127.0.0.1', '--smtpPort', String(mailbox.port), '--username', 'berth', '--password', 'cli-secret', '--fromAddress', 'berth@example.com', '--toAddresses', '["ops@example.com"]', '--json']);
+    assert.equal(created.code, 0, created.stderr);
+    const listed = await cli(['notification', 'all', '--json']);
+    assert.equal(listed.code, 0, listed.stderr);
+    const mail = JSON.parse(listed.stdout).find((c: { name: string }) => c.name === 'cli-mail');
+    assert.deepEqual(mail.email.toAddresses, ['ops@example.com']);
+    assert.equal(mail.email.password, '********');
+    assert.equal(mail.appDeploy, true);
+    fs.rmSync(cwd, { recursive: true, force: true });
   });
 });
