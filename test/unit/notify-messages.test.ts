@@ -169,17 +169,15 @@ describe('notification delivery decisions (pure)', () => {
     );
   });
 
-  test('an application is unhealthy when its service is failing: out of memory, crashing, or neither', () => {
+  test('an application is unhealthy when a task failed since the last check: out of memory, crashing; or when its service is down', () => {
     const exit = { state: 'failed', reason: 'killed: out of memory (memory limit reached)', exitCode: 137, oomKilled: true, at: '2026-12-03T10:00:00.000Z' };
-    assert.deepEqual(unhealthyEvent('a', { status: 'failing', desired: 1, running: 0, lastExit: exit }, 'now'), {
-      type: 'application.unhealthy',
-      applicationId: 'a',
-      reason: 'oom-killed',
-      detail: exit.reason,
-      at: exit.at,
-    });
-    assert.equal(unhealthyEvent('a', { status: 'failing', desired: 1, running: 0, lastExit: { ...exit, oomKilled: false, reason: 'exit code 1' } }, 'now')!.reason, 'crash-loop');
-    assert.equal(unhealthyEvent('a', { status: 'failing', desired: 2, running: 1, lastExit: null }, 'now')!.reason, 'unhealthy');
-    assert.equal(unhealthyEvent('a', { status: 'running', desired: 1, running: 1, lastExit: exit }, 'now'), undefined);
+    const running = { status: 'running' as const, desired: 1, running: 1, lastExit: exit };
+    assert.deepEqual(unhealthyEvent('a', running, 'now', null), { type: 'application.unhealthy', applicationId: 'a', reason: 'oom-killed', detail: exit.reason, at: exit.at });
+    assert.equal(unhealthyEvent('a', running, 'now', exit.at), undefined, 'the same exit as last time is no news');
+    assert.equal(unhealthyEvent('a', running, 'now', undefined), undefined, 'an old exit seen at the first check, the service running: no news');
+    assert.equal(unhealthyEvent('a', { ...running, status: 'failing', running: 0 }, 'now', undefined)!.reason, 'oom-killed', 'down at the first check: news');
+    assert.equal(unhealthyEvent('a', { ...running, lastExit: { ...exit, oomKilled: false, reason: 'exit code 1' } }, 'now', null)!.reason, 'crash-loop');
+    assert.equal(unhealthyEvent('a', { status: 'failing', desired: 2, running: 1, lastExit: null }, 'now', null)!.reason, 'unhealthy');
+    assert.equal(unhealthyEvent('a', { ...running, status: 'stopped', desired: 0 }, 'now', null), undefined);
   });
 });
