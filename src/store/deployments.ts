@@ -92,9 +92,13 @@ export function deploymentStore(db: DB, outbox: Pick<Outbox, 'enqueue'>) {
       // the deployment's message commits with its end: never lost, never sent for an end that rolled back
       if (row.deploymentId && end.status !== 'cancelled') {
         const ids = { deploymentId: row.deploymentId, applicationId: row.applicationId, at };
-        outbox.enqueue(
-          end.status === 'done' ? { type: 'deployment.done', ...ids } : { type: 'deployment.failed', ...ids, error: end.errorMessage ?? 'failed', logTail: end.logTail ?? [] },
-        );
+        try {
+          outbox.enqueue(
+            end.status === 'done' ? { type: 'deployment.done', ...ids } : { type: 'deployment.failed', ...ids, error: end.errorMessage ?? 'failed', logTail: end.logTail ?? [] },
+          );
+        } catch {
+          // its own savepoint rolled back: a message that cannot be queued never undoes the deployment's end
+        }
       }
       return true;
     });

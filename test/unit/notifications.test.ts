@@ -277,3 +277,27 @@ describe('notifications: server thresholds from the monitoring samples (a local 
     assert.ok(body.event.forSeconds >= 2);
   });
 });
+
+describe('notifications: a message that cannot be queued never undoes a deployment (a local receiver stands in for a custom webhook)', () => {
+  let b: TestBerth;
+  let rx: Receiver;
+
+  before(async () => {
+    rx = await startReceiver();
+    b = await startTestBerth();
+  });
+
+  after(async () => {
+    await b?.close();
+    await rx?.close();
+  });
+
+  test('with the outbox table gone, the failed deployment still ends error', async () => {
+    await ok(b, 'notification.createCustom', { name: 'hook', ...flags, endpoint: `${rx.url}/hook` });
+    const applicationId = await failingApp(b, 'no-outbox');
+    b.store.db.$client.exec('DROP TABLE notification_outbox');
+    const d = await deployAndWait(b, applicationId);
+    assert.equal(d.status, 'error');
+    assert.equal(b.store.deployments.liveJobOf(d.deploymentId), undefined, 'its job ended with it');
+  });
+});
