@@ -177,6 +177,28 @@ module.exports = {
       to: { path: room('schedule') },
     },
     {
+      name: 'notify-imports-model-store-secrets',
+      comment:
+        'src/notify (events → messages, one file per provider; the outbox sender; the periodic checks) imports the model, the store and secrets ' +
+        '(redaction) only; it reads its settings as a type, and gets Docker (application health) as a function from the wiring.',
+      severity: 'error',
+      from: { path: room('notify') },
+      to: { path: '^src/', pathNot: `${room('notify')}|${room('model')}|${room('store')}|${room('secrets')}|^src/config\\.ts$` },
+    },
+    {
+      name: 'notify-config-types-only',
+      severity: 'error',
+      from: { path: room('notify') },
+      to: { path: '^src/config\\.ts$', dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'nothing-below-imports-notify',
+      comment: 'Events reach src/notify through a Notify callback or the outbox table: only the API (test messages) and the wiring import it.',
+      severity: 'error',
+      from: { path: '^src/(model|store|deploy|docker|routing|monitoring|secrets|webhooks|cluster)/' },
+      to: { path: room('notify') },
+    },
+    {
       name: 'web-talks-to-the-api-only',
       comment: 'The dashboard (web/) reaches Berth through its public HTTP API only: it imports nothing of src/, and src/ nothing of it.',
       severity: 'error',

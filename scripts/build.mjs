@@ -21,8 +21,9 @@ await build({
   target: 'node20',
   format: 'esm',
   // Loaded from node_modules as they are: a native addon, and what is loaded on first use only
-  // (dockerode; @fastify/static for /api/docs, which finds Swagger UI's files in node_modules too).
-  external: ['better-sqlite3', 'dockerode', '@fastify/static'],
+  // (dockerode; @fastify/static for /api/docs, which finds Swagger UI's files in node_modules too;
+  // nodemailer, with the first e-mail notification: bundled, its ~350 KB cost every start memory).
+  external: ['better-sqlite3', 'dockerode', '@fastify/static', 'nodemailer'],
   // Bundled CommonJS dependencies call require(); give the ES module one.
   banner: { js: "import { createRequire as __berthRequire } from 'node:module'; const require = __berthRequire(import.meta.url);" },
   // Less source to read and parse at start; names stay readable in stack traces.

@@ -5,6 +5,7 @@ import type { Config } from './config.js';
 import { createDeployer } from './deploy/index.js';
 import { createSampler } from './monitoring/index.js';
 import { createCleanup } from './cleanup/index.js';
+import { createNotifier } from './notify/index.js';
 import { Cluster } from './cluster/index.js';
 import { Containers } from './docker/containers.js';
 import { createEngine } from './docker/engine.js';
@@ -60,18 +61,20 @@ export async function startBerth(config: Config, out: (line: string) => void = c
   const engine = createEngine(config);
   const containers = new Containers(engine);
   const routing = prepareRouting(config, store.routing, (line) => out(`Berth: ${line}`));
-  // the backup events' notify is wired by the notifications outbox (issue 15 §1)
-  const backups = createBackups({ dataDir: config.dataDir, passphrase: config.backup.passphrase, version, store, log: (line) => out(`Berth: ${line}`) });
+  // Deployments queue their messages themselves (in the transaction that ends them); this sends them.
+  const notifier = createNotifier({ config, store, version, health: (appName) => containers.health(appName), warn });
+  notifier.start();
+  const backups = createBackups({ dataDir: config.dataDir, passphrase: config.backup.passphrase, version, store, log: (line) => out(`Berth: ${line}`), notify: notifier.notify });
   await backups.start();
   // the scheduled cleanup's job exists only while its stored switch is on
-  const cleanup = createCleanup(config, store, engine, warn);
+  const cleanup = createCleanup(config, store, engine, warn, notifier.notify);
   await cleanup.start();
   // loaded only when a schedule is enabled (or a run was left open by a crash)
   const schedules = new Schedules(async () =>
-    (await import('./schedule/scheduler.js')).createScheduler({ store, dataDir: config.dataDir, engine, engines: new NodeEngines(config.docker.nodeCertPath), settings: config.schedules, warn }),
+    (await import('./schedule/scheduler.js')).createScheduler({ store, dataDir: config.dataDir, engine, engines: new NodeEngines(config.docker.nodeCertPath), settings: config.schedules, warn, notify: notifier.notify }),
   );
   if (store.schedules.needsScheduler()) void schedules.load().catch((err) => warn('the scheduler did not start', err));
-  const app = await buildServer({ store, config, procedures, version, deploy, containers, cluster: Cluster.over(engine, config.docker.nodeCertPath), edge: routing.edge, backups, cleanup, schedules });
+  const app = await buildServer({ store, config, procedures, version, deploy, containers, cluster: Cluster.over(engine, config.docker.nodeCertPath), edge: routing.edge, backups, cleanup, schedules, notify: notifier.notify });
   const url = await app.listen({ port: config.port, host: config.host });
   out(`Berth ${version} listening on ${url} (data: ${config.dataDir})`);
   routing.start();
@@ -87,6 +90,7 @@ export async function startBerth(config: Config, out: (line: string) => void = c
       await routing.stop();
       await sampler.stop();
       await deploy.stop();
+      await notifier.stop();
       data.close();
       releaseDataDir();
     },

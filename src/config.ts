@@ -44,6 +44,24 @@ export interface Config {
   cleanup: CleanupPolicy & { schedule: string };
   /** Schedules: a run's time limit when its schedule sets none, and how many runs (with their logs) each schedule keeps. */
   schedules: { timeoutMs: number; keepRuns: number };
+  /** Notifications (src/notify): see NotifySettings. */
+  notify: NotifySettings;
+}
+
+/**
+ * Notifications: Berth's public URL (links in messages), the sender's per-request timeout,
+ * attempts and first back-off (doubling), the provider APIs at fixed addresses, how often
+ * application health and server thresholds are checked (only while a channel wants them),
+ * and the server thresholds: a level in percent (0: off) held for `forSeconds`.
+ */
+export interface NotifySettings {
+  publicUrl: string;
+  timeoutMs: number;
+  maxAttempts: number;
+  retryMs: number;
+  api: { telegram: string; pushover: string; resend: string };
+  checkIntervalMs: number;
+  threshold: { cpu: number; memory: number; disk: number; forSeconds: number };
 }
 
 function onOff(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
@@ -65,6 +83,19 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): n
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer ≥ ${min}, got "${raw}"`);
+  return n;
+}
+
+function httpUrl(env: NodeJS.ProcessEnv, name: string, fallback: string): string {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(raw)) throw new Error(`${name} must be an http(s) URL without query, got "${raw}"`);
+  return raw.replace(/\/+$/, '');
+}
+
+function percent(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const n = decimal(env, name, fallback);
+  if (n > 100) throw new Error(`${name} must be a percentage 0-100 (0: off), got "${env[name]}"`);
   return n;
 }
 
@@ -204,6 +235,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     schedules: {
       timeoutMs: int(env, 'BERTH_SCHEDULE_TIMEOUT_S', 3600, 1) * 1000,
       keepRuns: int(env, 'BERTH_SCHEDULE_KEEP_RUNS', 20, 1),
+    },
+    notify: {
+      publicUrl: httpUrl(env, 'BERTH_PUBLIC_URL', ''),
+      timeoutMs: int(env, 'BERTH_NOTIFY_TIMEOUT_MS', 10_000, 100),
+      maxAttempts: int(env, 'BERTH_NOTIFY_ATTEMPTS', 5, 1),
+      retryMs: int(env, 'BERTH_NOTIFY_RETRY_MS', 30_000, 10),
+      api: {
+        telegram: httpUrl(env, 'BERTH_TELEGRAM_API_URL', 'https://api.telegram.org'),
+        pushover: httpUrl(env, 'BERTH_PUSHOVER_API_URL', 'https://api.pushover.net'),
+        resend: httpUrl(env, 'BERTH_RESEND_API_URL', 'https://api.resend.com'),
+      },
+      checkIntervalMs: int(env, 'BERTH_NOTIFY_CHECK_MS', 60_000, 100),
+      threshold: {
+        cpu: percent(env, 'BERTH_THRESHOLD_CPU', 90),
+        memory: percent(env, 'BERTH_THRESHOLD_MEMORY', 90),
+        disk: percent(env, 'BERTH_THRESHOLD_DISK', 90),
+        forSeconds: int(env, 'BERTH_THRESHOLD_SECONDS', 300, 0),
+      },
     },
   };
 }

@@ -250,6 +250,13 @@ export const caller = once(() =>
     user: z.object({ id: z.string(), name: z.string(), apiKeys: apiKeys() }),
   }),
 );
+/** A notification channel: the row, every provider's id and object (null but its own; secrets masked), and its delivery state. */
+export const notification = once(() =>
+  rowOf(t.notification)
+    .omit({ config: true, providerId: true })
+    .extend(Object.fromEntries(t.notification.notificationType.enumValues.flatMap((p) => [[`${p}Id`, z.string().nullable()], [p, z.looseObject({}).nullable()]]))),
+);
+export const notifications = once(() => list(notification()));
 export const registry = once(() => rowOf(t.registry));
 export const registries = once(() => list(registry()));
 export const sshKey = once(() => rowOf(t.sshKey));

@@ -6,6 +6,7 @@ import type { Config } from '../config.js';
 import type { Deployer } from '../deploy/deployer.js';
 import type { Containers } from '../docker/containers.js';
 import type { Caller, Role } from '../model/api-key.js';
+import type { Notify } from '../model/events.js';
 import type { OutputName } from './outputs.js';
 import type { Schedules } from '../schedule/index.js';
 import type { Store } from '../store/index.js';
@@ -29,6 +30,8 @@ export interface Context {
   cleanup: Cleanup;
   /** The scheduler: re-armed after a schedule is written, and `runManually`. */
   schedules: Schedules;
+  /** Queues an event for the notification channels (`notification.receiveNotification`). */
+  notify: Notify;
 }
 
 export interface Procedure<I extends z.ZodType = z.ZodType> {

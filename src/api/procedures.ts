@@ -16,6 +16,7 @@ import gitlab from './gitlab.js';
 import gitProvider from './gitProvider.js';
 import monitoring from './monitoring.js';
 import mounts from './mounts.js';
+import notification from './notification.js';
 import port from './port.js';
 import type { Procedure } from './procedure.js';
 import project from './project.js';
@@ -31,4 +32,4 @@ import swarm from './swarm.js';
 import user from './user.js';
 
 /** The one procedure table; both transports (REST and tRPC) serve exactly this. */
-export const procedures: Procedure[] = [...project, ...environment, ...application, ...applicationTraefik, ...applicationLogs, ...applicationMonitoring, ...deployment, ...rollback, ...previewDeployment, ...user, ...domain, ...mounts, ...port, ...redirects, ...security, ...registry, ...sshKey, ...gitProvider, ...github, ...gitlab, ...bitbucket, ...gitea, ...monitoring, ...docker, ...swarm, ...cluster, ...destination, ...backup, ...settings, ...schedule];
+export const procedures: Procedure[] = [...project, ...environment, ...application, ...applicationTraefik, ...applicationLogs, ...applicationMonitoring, ...deployment, ...rollback, ...previewDeployment, ...user, ...domain, ...mounts, ...port, ...redirects, ...security, ...registry, ...sshKey, ...gitProvider, ...github, ...gitlab, ...bitbucket, ...gitea, ...monitoring, ...docker, ...swarm, ...cluster, ...destination, ...backup, ...settings, ...schedule, ...notification];

@@ -20,6 +20,7 @@ import { registerWebhookRoutes } from './webhook-routes.js';
 import type { buildOpenApi } from './openapi.js';
 import { registerDocsRoutes } from './docs-route.js';
 import type { Caller } from '../model/api-key.js';
+import type { Notify } from '../model/events.js';
 import { mayCall, type Context, type Procedure } from './procedure.js';
 import { RateLimiter } from './rate-limit.js';
 import { registerDashboard } from './dashboard.js';
@@ -48,6 +49,7 @@ export interface ServerDeps {
   cleanup: Cleanup;
   /** The scheduler of `schedule.*` (loaded on first use). */
   schedules: Schedules;
+  notify: Notify;
   /** How the edge (Traefik) is doing, for the health answer. */
   edge?: () => EdgeStatus;
 }
@@ -153,7 +155,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       throw new BerthError('NOT_FOUND', `No procedure at ${method} ${name}`);
     if (!mayCall(caller.role, proc.access)) throw new BerthError('FORBIDDEN', `A ${caller.role} token may not call ${proc.name}`);
     const input = validate(proc.input, rawInput(proc));
-    const ctx: Context = { store, config, caller, deploy: deps.deploy, containers: deps.containers, cluster: deps.cluster, backups: deps.backups, cleanup: deps.cleanup, schedules: deps.schedules };
+    const ctx: Context = { store, config, caller, deploy: deps.deploy, containers: deps.containers, cluster: deps.cluster, backups: deps.backups, cleanup: deps.cleanup, schedules: deps.schedules, notify: deps.notify };
     const key = proc.cached ? `${proc.name}|${caller.role}|${JSON.stringify(input)}` : undefined;
     let body = key ? cache.get(key) : undefined;
     if (body === undefined) {

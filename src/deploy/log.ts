@@ -50,6 +50,11 @@ export class DeploymentLog implements LogSink {
     for (const part of text.split(/\r?\n|\r/)) this.write(`${new Date().toISOString()} ${this.redactor.redact(part)}`);
   }
 
+  /** `text` as this log would write it: what may leave Berth in a message. */
+  redact(text: string): string {
+    return this.redactor.redact(text);
+  }
+
   /** Also redacts `value` from now on: a secret learnt during the job (a short-lived token). */
   secret(value: string): void {
     this.redactor.add(value);

@@ -15,7 +15,7 @@ import { cancelOutcome, type CancelFacts } from './cancel-outcome.js';
 import { createExec } from './exec.js';
 import { isIn, needsNodeCount, pullAuthFor, pushPlan, type ClusterRegistry, type PushRegistry } from './image-distribution.js';
 import { filesDirOf, imageTagOf, uploadFor, workDirOf } from './layout.js';
-import type { DeploymentLogs } from './log.js';
+import { readTail, type DeploymentLogs } from './log.js';
 import { humanDuration, JobAbort, type JobRunner } from './queue.js';
 import { redactorFor } from './redact.js';
 import { pullImage, pushImage, registryImageOf } from './push.js';
@@ -48,6 +48,15 @@ export interface PipelineDeps {
 }
 
 type Loaded = DeployableApplication & ReturnType<Store['applications']['one']>;
+
+/** How many of a failed deployment's last log lines its notification carries. */
+const NOTIFIED_LOG_LINES = 20;
+/** The log's last lines without their timestamps (already redacted: the log writes nothing else). */
+const logTail = (file: string) =>
+  readTail(file, NOTIFIED_LOG_LINES)
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.replace(/^\S+ /, ''));
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
@@ -280,9 +289,9 @@ export function createPipeline(deps: PipelineDeps): JobRunner {
       if (reason instanceof JobAbort && reason.kind === 'cancelled') {
         end = await cancel(app, rollout, reason.message, hardSignal(signal), (line) => log.line(line));
       } else {
-        const why = reason instanceof JobAbort && reason.kind !== 'cancelled' ? reason.message : message(err);
+        const why = log.redact(reason instanceof JobAbort && reason.kind !== 'cancelled' ? reason.message : message(err));
         log.line(`Deployment failed while ${stage}: ${why}`);
-        end = { status: 'error', errorMessage: why, applicationStatus: 'error' };
+        end = { status: 'error', errorMessage: why, applicationStatus: 'error', logTail: logTail(log.path) };
       }
     } finally {
       await fs.rm(workDir, { recursive: true, force: true });

@@ -29,3 +29,5 @@ export const publishModeTypes = ['ingress', 'host'] as const;
 export const registryTypes = ['selfHosted', 'cloud'] as const;
 export const gitProviderTypes = ['github', 'gitlab', 'bitbucket', 'gitea'] as const;
 export const apiKeyRoles = ['admin', 'deployer', 'read-only'] as const;
+/** Notification providers (Dokploy's `notificationType`). */
+export const notificationTypes = ['slack', 'telegram', 'discord', 'email', 'resend', 'gotify', 'ntfy', 'mattermost', 'custom', 'lark', 'teams', 'pushover'] as const;

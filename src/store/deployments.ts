@@ -5,10 +5,13 @@ import type { applicationStatuses } from '../model/enums.js';
 import { badRequest, notFound } from '../model/errors.js';
 import type { DB } from './db.js';
 import { newId, now } from './ids.js';
+import type { outboxStore } from './outbox.js';
 import { application, deployment, environment, job, previewDeployment, project, rollback, type DeploymentRow, type JobRow } from './schema.js';
 
 /** A deployment id is also an image tag (`<appName>:<deploymentId>`), which may not start with "-": none has one. */
 const newDeploymentId = customAlphabet('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_', 21);
+
+type Outbox = ReturnType<typeof outboxStore>;
 
 /** How many deployment rows an application keeps (Dokploy's retention): older finished ones go. */
 const KEPT_DEPLOYMENTS = 10;
@@ -22,6 +25,8 @@ export interface JobEnd {
   errorMessage?: string | null;
   /** The application's status after the job; undefined leaves it as it is. */
   applicationStatus?: ApplicationStatus;
+  /** The (redacted) last lines of a failed deployment's log, for its notification. */
+  logTail?: string[];
 }
 
 /** A deployment row as the API shows it: with its duration (ms) once it has started, and each stage's. */
@@ -46,7 +51,7 @@ const { fullContext: _snapshot, ...rollbackShown } = getTableColumns(rollback);
  * deployment in the same transaction, so no deployment is `running` without a queued or
  * running job behind it.
  */
-export function deploymentStore(db: DB) {
+export function deploymentStore(db: DB, outbox: Pick<Outbox, 'enqueue'>) {
   // On every application.one: plain SQLite, without Drizzle's per-call mapping.
   const deployedAppName = db.$client
     .prepare('SELECT a."appName" FROM "deployment" d JOIN "application" a ON a."applicationId" = d."applicationId" WHERE d."applicationId" = ? LIMIT 1')
@@ -84,6 +89,17 @@ export function deploymentStore(db: DB) {
           .where(eq(deployment.deploymentId, row.deploymentId))
           .run();
       if (end.applicationStatus) setOwnerStatus(row, end.applicationStatus);
+      // the deployment's message commits with its end: never lost, never sent for an end that rolled back
+      if (row.deploymentId && end.status !== 'cancelled') {
+        const ids = { deploymentId: row.deploymentId, applicationId: row.applicationId, at };
+        try {
+          outbox.enqueue(
+            end.status === 'done' ? { type: 'deployment.done', ...ids } : { type: 'deployment.failed', ...ids, error: end.errorMessage ?? 'failed', logTail: end.logTail ?? [] },
+          );
+        } catch {
+          // its own savepoint rolled back: a message that cannot be queued never undoes the deployment's end
+        }
+      }
       return true;
     });
   }

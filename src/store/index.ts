@@ -22,6 +22,8 @@ import { sshKeyStore } from './ssh-keys.js';
 import { webhookStore } from './webhooks.js';
 import { previewStore } from './previews.js';
 import { scheduleStore } from './schedules.js';
+import { notificationStore } from './notifications.js';
+import { outboxStore } from './outbox.js';
 
 /** Every aggregate's store module over one database connection. */
 export function createStore(db: DB, cipher: Cipher) {
@@ -29,6 +31,7 @@ export function createStore(db: DB, cipher: Cipher) {
   const version = db.$client.prepare('SELECT total_changes() AS c, data_version AS v FROM pragma_data_version');
   const projects = projectStore(db, cipher);
   const metrics = metricsStore(db);
+  const outbox = outboxStore(db, cipher);
   return {
     db,
     /** Differs after any write to the database: what cached answers are checked against. */
@@ -49,7 +52,7 @@ export function createStore(db: DB, cipher: Cipher) {
     registries: registryStore(db, cipher),
     sshKeys: sshKeyStore(db, cipher),
     gitProviders: gitProviderStore(db, cipher),
-    deployments: deploymentStore(db),
+    deployments: deploymentStore(db, outbox),
     metrics,
     rollbacks: rollbackStore(db, cipher),
     webhooks: webhookStore(db),
@@ -59,6 +62,8 @@ export function createStore(db: DB, cipher: Cipher) {
     backups: backupStore(db),
     dockerCleanup: dockerCleanupStore(db),
     schedules: scheduleStore(db),
+    notifications: notificationStore(db, cipher),
+    outbox,
   };
 }
 

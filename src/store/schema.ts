@@ -28,6 +28,7 @@ import {
   registryTypes,
   gitProviderTypes,
   apiKeyRoles,
+  notificationTypes,
 } from '../model/enums.js';
 import { deploymentStages, deploymentTypes, jobStates, jobTypes, type DeploymentStage } from '../model/deployment.js';
 import type { HttpHealthCheck } from '../model/swarm.js';
@@ -43,6 +44,7 @@ import {
 } from 'drizzle-orm/sqlite-core';
 import { BUILD_DEFAULTS } from '../model/build-defaults.js';
 import { scheduleRunStatuses, scheduleTriggers, scheduleTypes, shellTypes } from '../model/schedule.js';
+import type { BerthEvent, EventSubject } from '../model/events.js';
 
 // ---------------------------------------------------------------------------------
 // Enums (contract §2). Stored as text; the tuples narrow the TypeScript types.
@@ -843,6 +845,58 @@ export const backupRun = sqliteTable(
 );
 
 // ---------------------------------------------------------------------------------
+// Notifications (issue 15 §1, src/notify): channels, and the durable outbox of their
+// messages. A channel's provider fields (webhook URLs, tokens, SMTP password) are one
+// encrypted JSON value; the outbox row is written in the transaction that changes the
+// state it reports (store/outbox.ts).
+// ---------------------------------------------------------------------------------
+
+export const notification = sqliteTable('notification', {
+  notificationId: text('notificationId').primaryKey(),
+  name: text('name').notNull(),
+  notificationType: text('notificationType', { enum: notificationTypes }).notNull(),
+  appDeploy: integer('appDeploy', { mode: 'boolean' }).notNull().default(false),
+  appBuildError: integer('appBuildError', { mode: 'boolean' }).notNull().default(false),
+  databaseBackup: integer('databaseBackup', { mode: 'boolean' }).notNull().default(false),
+  volumeBackup: integer('volumeBackup', { mode: 'boolean' }).notNull().default(false),
+  dokployRestart: integer('dokployRestart', { mode: 'boolean' }).notNull().default(false),
+  dokployBackup: integer('dokployBackup', { mode: 'boolean' }).notNull().default(false),
+  dockerCleanup: integer('dockerCleanup', { mode: 'boolean' }).notNull().default(false),
+  serverThreshold: integer('serverThreshold', { mode: 'boolean' }).notNull().default(false),
+  /** The provider row's id in Dokploy's shape (`slackId`, …): one per channel here. */
+  providerId: text('providerId').notNull(),
+  config: text('config').notNull(), // enc: the provider's fields as JSON
+  createdAt: text('createdAt').notNull(),
+  organizationId: text('organizationId').notNull(),
+  // delivery, shown by notification.one/all
+  lastSentAt: text('lastSentAt'),
+  lastError: text('lastError'),
+  lastErrorAt: text('lastErrorAt'),
+});
+
+export const outboxStates = ['pending', 'sending', 'sent', 'failed'] as const;
+
+export const notificationOutbox = sqliteTable(
+  'notification_outbox',
+  {
+    outboxId: integer('outboxId').primaryKey({ autoIncrement: true }),
+    notificationId: text('notificationId')
+      .notNull()
+      .references(() => notification.notificationId, { onDelete: 'cascade' }),
+    eventKey: text('eventKey').notNull(),
+    event: text('event', { mode: 'json' }).$type<BerthEvent>().notNull(),
+    subject: text('subject', { mode: 'json' }).$type<EventSubject>().notNull(),
+    state: text('state', { enum: outboxStates }).notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAt: integer('nextAt').notNull(), // epoch ms of the next attempt
+    lastError: text('lastError'),
+    createdAt: text('createdAt').notNull(),
+    finishedAt: text('finishedAt'),
+  },
+  (t) => [uniqueIndex('notification_outbox_event_unique').on(t.eventKey, t.notificationId), index('notification_outbox_state_nextAt_idx').on(t.state, t.nextAt)],
+);
+
+// ---------------------------------------------------------------------------------
 // Row types (select) and insert types
 // ---------------------------------------------------------------------------------
 
@@ -955,3 +1009,5 @@ export const scheduleRun = sqliteTable(
 
 export type ScheduleRow = typeof schedule.$inferSelect;
 export type ScheduleRunRow = typeof scheduleRun.$inferSelect;
+export type NotificationRow = typeof notification.$inferSelect;
+export type OutboxRow = typeof notificationOutbox.$inferSelect;

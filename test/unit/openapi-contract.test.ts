@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { procedures } from '../../src/api/procedures.js';
 import { request, startTestBerth, type TestBerth } from '../helpers/berth.js';
+import { enumsOf, inputOf, type Schema } from '../helpers/openapi-inputs.js';
 
 /**
  * Compares Berth's generated OpenAPI document with the contract subset
@@ -29,34 +30,6 @@ mark('calls the provider\'s own API, unreachable here', [
   'bitbucket.getBitbucketRepositories', 'bitbucket.getBitbucketBranches', 'bitbucket.testConnection',
   'gitea.getGiteaRepositories', 'gitea.getGiteaBranches', 'gitea.testConnection',
 ]);
-
-type Schema = Record<string, any>;
-
-/** Input fields of an operation: `{name: schema}` and the required names. */
-function inputOf(op: Schema): { props: Record<string, Schema>; required: Set<string> } {
-  if (op.requestBody) {
-    const s = op.requestBody.content['application/json'].schema;
-    return { props: s.properties ?? {}, required: new Set(s.required ?? []) };
-  }
-  const props: Record<string, Schema> = {};
-  const required = new Set<string>();
-  for (const p of op.parameters ?? []) {
-    props[p.name] = p.schema;
-    if (p.required) required.add(p.name);
-  }
-  return { props, required };
-}
-
-/** Enum values anywhere in a property schema (through anyOf/nullable wrappers). */
-function enumsOf(s: Schema): string[] | undefined {
-  if (!s || typeof s !== 'object') return undefined;
-  if (Array.isArray(s.enum)) return [...s.enum].filter((v) => v !== null).sort();
-  for (const alt of s.anyOf ?? []) {
-    const e = enumsOf(alt);
-    if (e) return e;
-  }
-  return undefined;
-}
 
 const hasDefault = (s: Schema): boolean => s && ('default' in s || (s.anyOf ?? []).some(hasDefault));
 
