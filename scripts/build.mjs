@@ -20,6 +20,10 @@ await build({
   platform: 'node',
   target: 'node20',
   format: 'esm',
+  // What loads on first use (dynamic import) goes into chunks of its own, so that an idle
+  // server neither reads nor keeps the code of features nobody has used yet (idle RSS).
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   // Loaded from node_modules as they are: a native addon, and what is loaded on first use only
   // (dockerode; @fastify/static for /api/docs, which finds Swagger UI's files in node_modules too;
   // nodemailer, with the first e-mail notification: bundled, its ~350 KB cost every start memory).
