@@ -156,7 +156,7 @@ describe('preview deployments of pull requests', () => {
     assert.equal(d.status, 'done', d.errorMessage ?? '');
 
     // metrics: one sampler tick (as the server's own, which runs every 10 s) sees the preview's container
-    const sampler = createSampler(loadConfig({ BERTH_DATA_DIR: b.dataDir, BERTH_DOCKER_CLI: docker }), b.store, (m, e) => assert.fail(`${m}: ${e}`));
+    const sampler = createSampler(loadConfig({ BERTH_DATA_DIR: b.dataDir, BERTH_DOCKER_CLI: docker, BERTH_NODE_CERT_PATH: testEnv.cluster.engineCertPath }), b.store, (m, e) => assert.fail(`${m}: ${e}`));
     await sampler.tick();
     await sampler.stop();
     const m = await b.call('application.readAppMonitoring', { appName: preview.appName });

@@ -5,7 +5,7 @@ import { startBerth, type Berth } from '../../src/berth.js';
 import { procedures } from '../../src/api/procedures.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { runId } from './job.js';
-import { keptTestImages } from './test-env.js';
+import { keptTestImages, testEnvIfPresent } from './test-env.js';
 
 const kinds = new Map(procedures.map((p) => [p.name, p.kind]));
 
@@ -61,6 +61,9 @@ export async function startTestBerth(env: Record<string, string> = {}, out: (lin
     BERTH_CLEANUP_ONLY_PREFIX: runId,
     BERTH_CLEANUP_KEEP_IMAGES: keptTestImages(),
     BERTH_CLEANUP_BUILD_CACHE_KEEP: String(1e12),
+    // the lab's berth-node-2 engine is on tcp with TLS: Berth needs its client certificate,
+    // as an operator would set it (a test without it says so: test/cluster-engine-tls.test.ts)
+    BERTH_NODE_CERT_PATH: testEnvIfPresent()?.cluster?.engineCertPath ?? '',
     ...env,
   };
   const config: Config = loadConfig(settings);
