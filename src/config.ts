@@ -5,6 +5,7 @@ import { endpointModeSetting, type EndpointModeSetting } from './docker/endpoint
 import { pushModes, type ClusterRegistry, type PushMode } from './deploy/image-distribution.js';
 import type { CleanupPolicy } from './model/cleanup.js';
 import type { EdgeSettings, ExtraEntrypoint } from './routing/edge-spec.js';
+import { packageRoot } from './paths.js';
 
 /** Every setting Berth reads, resolved once at start from the environment. */
 export interface Config {
@@ -180,7 +181,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: env.BERTH_HOST || '0.0.0.0',
     dataDir: path.resolve(env.BERTH_DATA_DIR || './data'),
     // dist/web beside this module's folder: the same from src/ (tsx) and from the dist/ bundle
-    webDir: path.resolve(env.BERTH_WEB_DIR || path.join(import.meta.dirname, '..', 'dist', 'web')),
+    webDir: path.resolve(env.BERTH_WEB_DIR || path.join(packageRoot, 'dist', 'web')),
     adminToken: env.BERTH_ADMIN_TOKEN || undefined,
     bodyLimit: int(env, 'BERTH_BODY_LIMIT', 1024 * 1024, 1),
     uploadLimit: int(env, 'BERTH_UPLOAD_LIMIT', 512 * 1024 ** 2, 1),
